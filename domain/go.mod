@@ -1,0 +1,3 @@
+module github.com/beep/iam/domain
+
+go 1.26

@@ -1,0 +1,3 @@
+module github.com/beep/iam/migrations
+
+go 1.26

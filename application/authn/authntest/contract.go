@@ -1,0 +1,286 @@
+package authntest
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/beep/iam/application/authn"
+	"github.com/beep/iam/domain/failure"
+	"github.com/beep/iam/domain/identity"
+	"github.com/beep/iam/domain/organization"
+	"github.com/beep/iam/domain/session"
+)
+
+// Repos is one storage implementation of every authn repository port.
+type Repos struct {
+	Tx            authn.TxRunner
+	Users         authn.UserRepository
+	Accounts      authn.AccountRepository
+	Sessions      authn.SessionRepository
+	Organizations authn.OrganizationRepository
+}
+
+// MemoryRepos returns the in-memory implementation.
+func MemoryRepos() Repos {
+	s := NewStore()
+	return Repos{Tx: s, Users: s.Users(), Accounts: s.Accounts(), Sessions: s.Sessions(), Organizations: s.Organizations()}
+}
+
+// contractTime is a millisecond-precision instant: what the wire carries and
+// what every store must keep exactly.
+var contractTime = time.Date(2026, 11, 28, 17, 32, 23, 37_000_000, time.UTC)
+
+// RunContract checks that an implementation behaves as the ports document.
+// newRepos must return repositories over a fresh, empty, migrated database
+// each time it is called.
+func RunContract(t *testing.T, newRepos func(t *testing.T) Repos) {
+	t.Helper()
+	t.Run("users", func(t *testing.T) { userContract(t, newRepos(t)) })
+	t.Run("accounts", func(t *testing.T) { accountContract(t, newRepos(t)) })
+	t.Run("sessions", func(t *testing.T) { sessionContract(t, newRepos(t)) })
+	t.Run("organizations", func(t *testing.T) { organizationContract(t, newRepos(t)) })
+	t.Run("transactions", func(t *testing.T) { txContract(t, newRepos(t)) })
+}
+
+type fixture struct {
+	ids IDs
+}
+
+func (f *fixture) user(email string) identity.User {
+	img := "https://img.example/a.png"
+	return identity.NewUser(identity.NewUserID(f.ids.NewUUID()), "Robert'); DROP TABLE \"user\";--", identity.Email(email), &img, contractTime)
+}
+
+func (f *fixture) org(owner identity.UserID, slug string) organization.Organization {
+	meta := `{"plan":"x"}`
+	return organization.Organization{
+		ID: organization.NewID(f.ids.NewUUID()), Name: "Acme ' OR '1'='1", Slug: slug, Metadata: &meta,
+		Type: organization.TypeTeam, OwnerUserID: owner, SubscriptionTier: organization.TierPro,
+		SubscriptionStatus: organization.SubscriptionActive, CreatedAt: contractTime, UpdatedAt: contractTime,
+	}
+}
+
+func mustDo(t *testing.T, what string, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+func wantErr(t *testing.T, what string, got, want error) {
+	t.Helper()
+	if !errors.Is(got, want) {
+		t.Fatalf("%s: error = %v, want %v", what, got, want)
+	}
+}
+
+func sameInstant(t *testing.T, what string, got, want time.Time) {
+	t.Helper()
+	if !got.Equal(want) {
+		t.Fatalf("%s = %v, want %v", what, got, want)
+	}
+}
+
+func userContract(t *testing.T, r Repos) {
+	ctx := context.Background()
+	var f fixture
+	u := f.user("alice@example.com")
+	mustDo(t, "create user", r.Users.Create(ctx, u))
+
+	got, err := r.Users.ByEmail(ctx, "alice@example.com")
+	mustDo(t, "ByEmail", err)
+	if got.ID != u.ID || got.Name != u.Name || got.Email != u.Email || got.EmailVerified || got.Image == nil || *got.Image != *u.Image {
+		t.Fatalf("ByEmail = %+v, want %+v", got, u)
+	}
+	sameInstant(t, "CreatedAt", got.CreatedAt, u.CreatedAt)
+	sameInstant(t, "UpdatedAt", got.UpdatedAt, u.UpdatedAt)
+	if byID, err := r.Users.ByID(ctx, u.ID); err != nil || byID.Email != u.Email {
+		t.Fatalf("ByID = %+v, %v", byID, err)
+	}
+
+	noImage := f.user("bob@example.com")
+	noImage.Image = nil
+	mustDo(t, "create user without image", r.Users.Create(ctx, noImage))
+	if got, _ := r.Users.ByID(ctx, noImage.ID); got.Image != nil {
+		t.Fatalf("Image = %q, want nil", *got.Image)
+	}
+
+	dup := f.user("alice@example.com")
+	wantErr(t, "duplicate email", r.Users.Create(ctx, dup), identity.ErrUserAlreadyExists)
+	_, err = r.Users.ByEmail(ctx, "nobody@example.com")
+	wantErr(t, "ByEmail unknown", err, identity.ErrUserNotFound)
+	_, err = r.Users.ByID(ctx, "user__missing")
+	wantErr(t, "ByID unknown", err, identity.ErrUserNotFound)
+	_, err = r.Users.ByEmail(ctx, "' OR '1'='1")
+	wantErr(t, "ByEmail injection", err, identity.ErrUserNotFound)
+}
+
+func accountContract(t *testing.T, r Repos) {
+	ctx := context.Background()
+	var f fixture
+	u := f.user("carol@example.com")
+	mustDo(t, "create user", r.Users.Create(ctx, u))
+	_, err := r.Accounts.Credential(ctx, u.ID)
+	wantErr(t, "Credential before create", err, identity.ErrAccountNotFound)
+
+	a := identity.NewCredentialAccount(identity.NewAccountID(f.ids.NewUUID()), u.ID, "salt:key", contractTime)
+	mustDo(t, "create account", r.Accounts.Create(ctx, a))
+	got, err := r.Accounts.Credential(ctx, u.ID)
+	mustDo(t, "Credential", err)
+	if got.ID != a.ID || got.PasswordHash != "salt:key" || got.ProviderID != identity.CredentialProvider || got.ProviderAccountID != string(u.ID) {
+		t.Fatalf("Credential = %+v, want %+v", got, a)
+	}
+	sameInstant(t, "CreatedAt", got.CreatedAt, a.CreatedAt)
+
+	again := identity.NewCredentialAccount(identity.NewAccountID(f.ids.NewUUID()), u.ID, "other", contractTime)
+	wantErr(t, "duplicate provider account", r.Accounts.Create(ctx, again), failure.ErrConflict)
+}
+
+func sessionContract(t *testing.T, r Repos) {
+	ctx := context.Background()
+	var f fixture
+	u := f.user("dave@example.com")
+	mustDo(t, "create user", r.Users.Create(ctx, u))
+	o := f.org(u.ID, "dave-team")
+	mustDo(t, "create org", r.Organizations.Create(ctx, o))
+
+	active := o.ID
+	s := session.Session{
+		ID: session.NewID(f.ids.NewUUID()), Token: "AbCdEfGhIjKlMnOpQrStUvWxYz012345", UserID: u.ID,
+		ExpiresAt: contractTime.Add(30 * 24 * time.Hour), IPAddress: "203.0.113.7", UserAgent: "Mozilla/5.0 '\"<>",
+		ActiveOrganizationID: &active, CreatedAt: contractTime, UpdatedAt: contractTime,
+	}
+	mustDo(t, "create session", r.Sessions.Create(ctx, s))
+	got, err := r.Sessions.ByToken(ctx, s.Token)
+	mustDo(t, "ByToken", err)
+	if got.ID != s.ID || got.UserID != u.ID || got.IPAddress != s.IPAddress || got.UserAgent != s.UserAgent ||
+		got.ActiveOrganizationID == nil || *got.ActiveOrganizationID != o.ID || got.DontRemember {
+		t.Fatalf("ByToken = %+v, want %+v", got, s)
+	}
+	sameInstant(t, "ExpiresAt", got.ExpiresAt, s.ExpiresAt)
+	sameInstant(t, "CreatedAt", got.CreatedAt, s.CreatedAt)
+
+	_, err = r.Sessions.ByToken(ctx, "abcdefghijklmnopqrstuvwxyz012345") // case matters
+	wantErr(t, "ByToken other case", err, session.ErrSessionNotFound)
+
+	later := contractTime.Add(31 * 24 * time.Hour)
+	mustDo(t, "Extend", r.Sessions.Extend(ctx, s.Token, later, contractTime.Add(24*time.Hour)))
+	got, _ = r.Sessions.ByToken(ctx, s.Token)
+	sameInstant(t, "extended ExpiresAt", got.ExpiresAt, later)
+	sameInstant(t, "extended UpdatedAt", got.UpdatedAt, contractTime.Add(24*time.Hour))
+
+	wantErr(t, "duplicate token", r.Sessions.Create(ctx, session.Session{
+		ID: session.NewID(f.ids.NewUUID()), Token: s.Token, UserID: u.ID, ExpiresAt: later, CreatedAt: contractTime, UpdatedAt: contractTime,
+	}), failure.ErrConflict)
+
+	plain := session.Session{ID: session.NewID(f.ids.NewUUID()), Token: "dontremember0000000000000000000000"[:32], UserID: u.ID,
+		ExpiresAt: contractTime.Add(24 * time.Hour), DontRemember: true, CreatedAt: contractTime, UpdatedAt: contractTime}
+	mustDo(t, "create dont-remember session", r.Sessions.Create(ctx, plain))
+	if got, _ := r.Sessions.ByToken(ctx, plain.Token); got.ActiveOrganizationID != nil || !got.DontRemember || got.IPAddress != "" {
+		t.Fatalf("dont-remember session = %+v", got)
+	}
+
+	mustDo(t, "Delete", r.Sessions.Delete(ctx, s.Token))
+	mustDo(t, "Delete again (idempotent)", r.Sessions.Delete(ctx, s.Token))
+	_, err = r.Sessions.ByToken(ctx, s.Token)
+	wantErr(t, "ByToken after delete", err, session.ErrSessionNotFound)
+	wantErr(t, "Extend after delete", r.Sessions.Extend(ctx, s.Token, later, later), session.ErrSessionNotFound)
+}
+
+func organizationContract(t *testing.T, r Repos) {
+	ctx := context.Background()
+	var f fixture
+	u := f.user("erin@example.com")
+	mustDo(t, "create user", r.Users.Create(ctx, u))
+
+	taken, err := r.Organizations.SlugTaken(ctx, "acme")
+	mustDo(t, "SlugTaken", err)
+	if taken {
+		t.Fatal("SlugTaken(acme) = true on an empty store")
+	}
+	o := f.org(u.ID, "acme")
+	mustDo(t, "create org", r.Organizations.Create(ctx, o))
+	if taken, _ := r.Organizations.SlugTaken(ctx, "acme"); !taken {
+		t.Fatal("SlugTaken(acme) = false after create")
+	}
+	wantErr(t, "duplicate slug", r.Organizations.Create(ctx, f.org(u.ID, "acme")), organization.ErrSlugTaken)
+
+	personal, owner := organization.NewPersonal(organization.NewID(f.ids.NewUUID()), organization.NewMemberID(f.ids.NewUUID()), u, "erin-000001", contractTime)
+	mustDo(t, "create personal org", r.Organizations.Create(ctx, personal))
+	mustDo(t, "add owner", r.Organizations.AddMember(ctx, owner))
+	admin := organization.Member{ID: organization.NewMemberID(f.ids.NewUUID()), OrganizationID: o.ID, UserID: u.ID,
+		Roles: organization.Roles{organization.RoleAdmin, organization.RoleMember}, Status: organization.MemberActive, CreatedAt: contractTime.Add(time.Second)}
+	mustDo(t, "add admin", r.Organizations.AddMember(ctx, admin))
+	dup := admin
+	dup.ID = organization.NewMemberID(f.ids.NewUUID())
+	wantErr(t, "duplicate membership", r.Organizations.AddMember(ctx, dup), failure.ErrConflict)
+
+	ms, err := r.Organizations.MembershipsOf(ctx, u.ID)
+	mustDo(t, "MembershipsOf", err)
+	if len(ms) != 2 {
+		t.Fatalf("MembershipsOf returned %d memberships, want 2: %+v", len(ms), ms)
+	}
+	for _, m := range ms {
+		switch m.Organization.ID {
+		case personal.ID:
+			if !m.Organization.IsPersonal || m.Organization.Type != organization.TypeIndividual || m.Member.Roles.String() != "owner" ||
+				m.Organization.Name != personal.Name || m.Organization.OwnerUserID != u.ID || m.Organization.SubscriptionTier != organization.TierFree {
+				t.Fatalf("personal membership = %+v", m)
+			}
+		case o.ID:
+			if m.Member.Roles.String() != "admin,member" || m.Member.ID != admin.ID || m.Member.Status != organization.MemberActive ||
+				m.Organization.Name != o.Name || m.Organization.Metadata == nil || *m.Organization.Metadata != *o.Metadata ||
+				m.Organization.SubscriptionTier != organization.TierPro || m.Organization.Slug != "acme" {
+				t.Fatalf("team membership = %+v", m)
+			}
+			sameInstant(t, "member CreatedAt", m.Member.CreatedAt, admin.CreatedAt)
+		default:
+			t.Fatalf("unexpected membership %+v", m)
+		}
+	}
+	none, err := r.Organizations.MembershipsOf(ctx, "user__nobody")
+	if err != nil || len(none) != 0 {
+		t.Fatalf("MembershipsOf(unknown) = %v, %v; want empty", none, err)
+	}
+}
+
+func txContract(t *testing.T, r Repos) {
+	ctx := context.Background()
+	var f fixture
+	boom := errors.New("boom")
+
+	rolledBack := f.user("rollback@example.com")
+	err := r.Tx.InTx(ctx, func(ctx context.Context) error {
+		mustDo(t, "create in tx", r.Users.Create(ctx, rolledBack))
+		if _, err := r.Users.ByEmail(ctx, rolledBack.Email); err != nil {
+			t.Errorf("a transaction does not see its own write: %v", err)
+		}
+		mustDo(t, "org in tx", r.Organizations.Create(ctx, f.org(rolledBack.ID, "rolled-back")))
+		return boom
+	})
+	wantErr(t, "InTx returns fn's error", err, boom)
+	_, err = r.Users.ByEmail(ctx, rolledBack.Email)
+	wantErr(t, "user after rollback", err, identity.ErrUserNotFound)
+	if taken, _ := r.Organizations.SlugTaken(ctx, "rolled-back"); taken {
+		t.Fatal("organization survived a rollback")
+	}
+
+	committed := f.user("commit@example.com")
+	mustDo(t, "InTx commit", r.Tx.InTx(ctx, func(ctx context.Context) error {
+		return r.Users.Create(ctx, committed)
+	}))
+	if _, err := r.Users.ByEmail(ctx, committed.Email); err != nil {
+		t.Fatalf("user after commit: %v", err)
+	}
+
+	// A failed statement inside a transaction surfaces and rolls back the rest.
+	err = r.Tx.InTx(ctx, func(ctx context.Context) error {
+		mustDo(t, "first insert", r.Users.Create(ctx, f.user("first@example.com")))
+		return r.Users.Create(ctx, f.user("commit@example.com"))
+	})
+	wantErr(t, "conflict inside tx", err, identity.ErrUserAlreadyExists)
+	_, err = r.Users.ByEmail(ctx, "first@example.com")
+	wantErr(t, "first insert after failed tx", err, identity.ErrUserNotFound)
+}

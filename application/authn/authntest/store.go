@@ -1,0 +1,259 @@
+package authntest
+
+import (
+	"context"
+	"maps"
+	"sync"
+	"time"
+
+	"github.com/beep/iam/application/authn"
+	"github.com/beep/iam/domain/failure"
+	"github.com/beep/iam/domain/identity"
+	"github.com/beep/iam/domain/organization"
+	"github.com/beep/iam/domain/session"
+)
+
+// Store is an in-memory database behind every authn repository port. InTx
+// holds the store's lock for the whole function and restores a snapshot if
+// it fails, so transactions are serialisable and really roll back.
+type Store struct {
+	mu       sync.Mutex
+	users    map[identity.UserID]identity.User
+	accounts map[identity.AccountID]identity.Account
+	sessions map[string]session.Session
+	orgs     map[organization.ID]organization.Organization
+	members  map[organization.MemberID]organization.Member
+}
+
+// NewStore returns an empty store.
+func NewStore() *Store {
+	return &Store{
+		users:    map[identity.UserID]identity.User{},
+		accounts: map[identity.AccountID]identity.Account{},
+		sessions: map[string]session.Session{},
+		orgs:     map[organization.ID]organization.Organization{},
+		members:  map[organization.MemberID]organization.Member{},
+	}
+}
+
+var (
+	_ authn.TxRunner               = (*Store)(nil)
+	_ authn.UserRepository         = Users{}
+	_ authn.AccountRepository      = Accounts{}
+	_ authn.SessionRepository      = Sessions{}
+	_ authn.OrganizationRepository = Organizations{}
+)
+
+type txKey struct{}
+
+// InTx runs fn atomically.
+func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if ctx.Value(txKey{}) == s {
+		return fn(ctx) // already inside: join
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	snapshot := s.clone()
+	if err := fn(context.WithValue(ctx, txKey{}, s)); err != nil {
+		s.users, s.accounts, s.sessions, s.orgs, s.members = snapshot.users, snapshot.accounts, snapshot.sessions, snapshot.orgs, snapshot.members
+		return err
+	}
+	return nil
+}
+
+func (s *Store) clone() *Store {
+	return &Store{
+		users: maps.Clone(s.users), accounts: maps.Clone(s.accounts), sessions: maps.Clone(s.sessions),
+		orgs: maps.Clone(s.orgs), members: maps.Clone(s.members),
+	}
+}
+
+// lock takes the store lock unless ctx is inside this store's transaction,
+// which already holds it. The returned function releases what was taken.
+func (s *Store) lock(ctx context.Context) func() {
+	if ctx.Value(txKey{}) == s {
+		return func() {}
+	}
+	s.mu.Lock()
+	return s.mu.Unlock
+}
+
+// Users returns the store's user repository.
+func (s *Store) Users() Users { return Users{s} }
+
+// Accounts returns the store's account repository.
+func (s *Store) Accounts() Accounts { return Accounts{s} }
+
+// Sessions returns the store's session repository.
+func (s *Store) Sessions() Sessions { return Sessions{s} }
+
+// Organizations returns the store's organization repository.
+func (s *Store) Organizations() Organizations { return Organizations{s} }
+
+// Users is the in-memory authn.UserRepository.
+type Users struct{ s *Store }
+
+// Create implements authn.UserRepository.
+func (r Users) Create(ctx context.Context, u identity.User) error {
+	defer r.s.lock(ctx)()
+	for _, x := range r.s.users {
+		if x.Email == u.Email {
+			return identity.ErrUserAlreadyExists
+		}
+	}
+	if _, ok := r.s.users[u.ID]; ok {
+		return failure.New(failure.Conflict, "", "duplicate user id")
+	}
+	r.s.users[u.ID] = u
+	return nil
+}
+
+// ByEmail implements authn.UserRepository.
+func (r Users) ByEmail(ctx context.Context, email identity.Email) (identity.User, error) {
+	defer r.s.lock(ctx)()
+	for _, u := range r.s.users {
+		if u.Email == email {
+			return u, nil
+		}
+	}
+	return identity.User{}, identity.ErrUserNotFound
+}
+
+// ByID implements authn.UserRepository.
+func (r Users) ByID(ctx context.Context, userID identity.UserID) (identity.User, error) {
+	defer r.s.lock(ctx)()
+	if u, ok := r.s.users[userID]; ok {
+		return u, nil
+	}
+	return identity.User{}, identity.ErrUserNotFound
+}
+
+// Accounts is the in-memory authn.AccountRepository.
+type Accounts struct{ s *Store }
+
+// Create implements authn.AccountRepository.
+func (r Accounts) Create(ctx context.Context, a identity.Account) error {
+	defer r.s.lock(ctx)()
+	for _, x := range r.s.accounts {
+		if x.ProviderID == a.ProviderID && x.ProviderAccountID == a.ProviderAccountID {
+			return failure.New(failure.Conflict, "", "account already linked")
+		}
+	}
+	r.s.accounts[a.ID] = a
+	return nil
+}
+
+// Credential implements authn.AccountRepository.
+func (r Accounts) Credential(ctx context.Context, userID identity.UserID) (identity.Account, error) {
+	defer r.s.lock(ctx)()
+	for _, a := range r.s.accounts {
+		if a.UserID == userID && a.ProviderID == identity.CredentialProvider {
+			return a, nil
+		}
+	}
+	return identity.Account{}, identity.ErrAccountNotFound
+}
+
+// Sessions is the in-memory authn.SessionRepository.
+type Sessions struct{ s *Store }
+
+// Create implements authn.SessionRepository.
+func (r Sessions) Create(ctx context.Context, sess session.Session) error {
+	defer r.s.lock(ctx)()
+	if _, ok := r.s.sessions[sess.Token]; ok {
+		return failure.New(failure.Conflict, "", "duplicate session token")
+	}
+	r.s.sessions[sess.Token] = sess
+	return nil
+}
+
+// ByToken implements authn.SessionRepository.
+func (r Sessions) ByToken(ctx context.Context, token string) (session.Session, error) {
+	defer r.s.lock(ctx)()
+	if sess, ok := r.s.sessions[token]; ok {
+		return sess, nil
+	}
+	return session.Session{}, session.ErrSessionNotFound
+}
+
+// Extend implements authn.SessionRepository.
+func (r Sessions) Extend(ctx context.Context, token string, expiresAt, updatedAt time.Time) error {
+	defer r.s.lock(ctx)()
+	sess, ok := r.s.sessions[token]
+	if !ok {
+		return session.ErrSessionNotFound
+	}
+	sess.ExpiresAt, sess.UpdatedAt = expiresAt, updatedAt
+	r.s.sessions[token] = sess
+	return nil
+}
+
+// Delete implements authn.SessionRepository.
+func (r Sessions) Delete(ctx context.Context, token string) error {
+	defer r.s.lock(ctx)()
+	delete(r.s.sessions, token)
+	return nil
+}
+
+// Organizations is the in-memory authn.OrganizationRepository.
+type Organizations struct{ s *Store }
+
+// Create implements authn.OrganizationRepository.
+func (r Organizations) Create(ctx context.Context, o organization.Organization) error {
+	defer r.s.lock(ctx)()
+	for _, x := range r.s.orgs {
+		if x.Slug == o.Slug {
+			return organization.ErrSlugTaken
+		}
+	}
+	r.s.orgs[o.ID] = o
+	return nil
+}
+
+// SlugTaken implements authn.OrganizationRepository.
+func (r Organizations) SlugTaken(ctx context.Context, slug string) (bool, error) {
+	defer r.s.lock(ctx)()
+	for _, x := range r.s.orgs {
+		if x.Slug == slug {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// AddMember implements authn.OrganizationRepository.
+func (r Organizations) AddMember(ctx context.Context, m organization.Member) error {
+	defer r.s.lock(ctx)()
+	if _, ok := r.s.orgs[m.OrganizationID]; !ok {
+		return failure.New(failure.NotFound, "ORGANIZATION_NOT_FOUND", "Organization not found")
+	}
+	for _, x := range r.s.members {
+		if x.OrganizationID == m.OrganizationID && x.UserID == m.UserID {
+			return failure.New(failure.Conflict, "USER_IS_ALREADY_A_MEMBER_OF_THIS_ORGANIZATION", "User is already a member of this organization")
+		}
+	}
+	r.s.members[m.ID] = m
+	return nil
+}
+
+// MembershipsOf implements authn.OrganizationRepository.
+func (r Organizations) MembershipsOf(ctx context.Context, userID identity.UserID) ([]organization.Membership, error) {
+	defer r.s.lock(ctx)()
+	var out []organization.Membership
+	for _, m := range r.s.members {
+		if m.UserID == userID {
+			out = append(out, organization.Membership{Organization: r.s.orgs[m.OrganizationID], Member: m})
+		}
+	}
+	return out, nil
+}
+
+// Counts reports how many rows each table holds, for atomicity tests.
+func (s *Store) Counts() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return map[string]int{
+		"users": len(s.users), "accounts": len(s.accounts), "sessions": len(s.sessions),
+		"organizations": len(s.orgs), "members": len(s.members),
+	}
+}

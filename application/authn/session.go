@@ -1,0 +1,84 @@
+package authn
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/beep/iam/domain/identity"
+	"github.com/beep/iam/domain/session"
+)
+
+// SessionQuery asks for the session behind a token.
+type SessionQuery struct {
+	Token string
+	// DisableRefresh skips the once-per-updateAge extension.
+	DisableRefresh bool
+	// DontRemember is set when the client holds a valid dont_remember
+	// cookie; such sessions are never extended, as in better-auth.
+	DontRemember bool
+}
+
+// CurrentSession is a live session with its user and organization context.
+// Refreshed tells the edge to re-issue the session cookie.
+type CurrentSession struct {
+	User      identity.User
+	Session   session.Session
+	Context   session.OrganizationContext
+	Refreshed bool
+}
+
+// GetSession returns the live session behind a token. A missing session is
+// session.ErrSessionNotFound; an expired one is deleted and reported as
+// ErrSessionExpired; both mean "signed out" to the client. A due session is
+// extended (session.Policy.Refresh); if it vanished meanwhile the answer is
+// ErrSessionGone. The organization context is recomputed from memberships on
+// every call, so it is never stale.
+func (s *Service) GetSession(ctx context.Context, q SessionQuery) (CurrentSession, error) {
+	sess, err := s.deps.Sessions.ByToken(ctx, q.Token)
+	if err != nil {
+		return CurrentSession{}, err
+	}
+	now := s.deps.Clock.Now()
+	if sess.Expired(now) {
+		if err := s.deps.Sessions.Delete(ctx, q.Token); err != nil {
+			return CurrentSession{}, fmt.Errorf("delete expired session: %w", err)
+		}
+		return CurrentSession{}, ErrSessionExpired
+	}
+	user, err := s.deps.Users.ByID(ctx, sess.UserID)
+	if errors.Is(err, identity.ErrUserNotFound) {
+		return CurrentSession{}, session.ErrSessionNotFound
+	} else if err != nil {
+		return CurrentSession{}, fmt.Errorf("load session user: %w", err)
+	}
+	out := CurrentSession{User: user, Session: sess}
+	if !q.DisableRefresh && !q.DontRemember {
+		if next, due := s.policy.Sessions.Refresh(sess, now); due {
+			if err := s.deps.Sessions.Extend(ctx, q.Token, next, now); errors.Is(err, session.ErrSessionNotFound) {
+				return CurrentSession{}, ErrSessionGone
+			} else if err != nil {
+				return CurrentSession{}, fmt.Errorf("extend session: %w", err)
+			}
+			out.Session.ExpiresAt, out.Session.UpdatedAt, out.Refreshed = next, now, true
+		}
+	}
+	memberships, err := s.deps.Organizations.MembershipsOf(ctx, user.ID)
+	if err != nil {
+		return CurrentSession{}, fmt.Errorf("load memberships: %w", err)
+	}
+	out.Context, _ = session.ContextFor(memberships)
+	return out, nil
+}
+
+// SignOut ends the session behind token. It never fails on a missing
+// session.
+func (s *Service) SignOut(ctx context.Context, token string) error {
+	if token == "" {
+		return nil
+	}
+	if err := s.deps.Sessions.Delete(ctx, token); err != nil {
+		return fmt.Errorf("delete session: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,62 @@
+package authn
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/beep/iam/domain/identity"
+)
+
+// SignInInput is a sign-in request. Email is raw: sign-in answers a
+// malformed address with identity.ErrInvalidEmail, as better-auth does.
+type SignInInput struct {
+	Email      string
+	Password   string
+	RememberMe bool
+	Client     Client
+}
+
+// SignIn checks an email and password and opens a session. Unknown email,
+// missing credential and wrong password are one answer,
+// ErrInvalidCredentials, and cost one hash each, so neither the body nor the
+// timing tells them apart. An over-long password is refused before hashing.
+func (s *Service) SignIn(ctx context.Context, in SignInInput) (Authenticated, error) {
+	email, err := identity.ParseEmail(in.Email)
+	if err != nil {
+		return Authenticated{}, err
+	}
+	if s.policy.Passwords.TooLong(in.Password) {
+		return Authenticated{}, identity.ErrPasswordTooLong
+	}
+	user, err := s.deps.Users.ByEmail(ctx, email)
+	if errors.Is(err, identity.ErrUserNotFound) {
+		s.deps.Hasher.Burn(ctx, in.Password)
+		return Authenticated{}, ErrInvalidCredentials
+	} else if err != nil {
+		return Authenticated{}, fmt.Errorf("look up user: %w", err)
+	}
+	account, err := s.deps.Accounts.Credential(ctx, user.ID)
+	if errors.Is(err, identity.ErrAccountNotFound) {
+		s.deps.Hasher.Burn(ctx, in.Password)
+		return Authenticated{}, ErrInvalidCredentials
+	} else if err != nil {
+		return Authenticated{}, fmt.Errorf("look up credential: %w", err)
+	}
+	ok, err := s.deps.Hasher.Verify(ctx, in.Password, account.PasswordHash)
+	if err != nil {
+		return Authenticated{}, fmt.Errorf("verify password: %w", err)
+	}
+	if !ok {
+		return Authenticated{}, ErrInvalidCredentials
+	}
+	memberships, err := s.deps.Organizations.MembershipsOf(ctx, user.ID)
+	if err != nil {
+		return Authenticated{}, fmt.Errorf("load memberships: %w", err)
+	}
+	sess, orgCtx, err := s.openSession(ctx, user.ID, memberships, in.RememberMe, in.Client)
+	if err != nil {
+		return Authenticated{}, err
+	}
+	return Authenticated{User: user, Session: sess, Context: orgCtx}, nil
+}

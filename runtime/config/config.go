@@ -1,0 +1,260 @@
+// Package config loads Beep IAM's settings once, at start-up, from
+// environment variables (UPPER_SNAKE names, durations in integer seconds)
+// and an optional config file named by CONFIG_FILE, with viper. Load
+// validates everything and reports every problem at once; secrets are
+// redacted. Nothing below the runtime sees this struct: each layer receives
+// its own policy values.
+package config
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/viper"
+)
+
+// Environment names the deployment mode.
+type Environment string
+
+// Environments.
+const (
+	Dev        Environment = "dev"
+	Production Environment = "production"
+)
+
+// Config is every setting of the server.
+type Config struct {
+	Env      Environment
+	LogLevel slog.Level
+
+	HTTPAddr        string
+	AuthURL         *url.URL // APP_AUTH_URL: the public base URL
+	ClientURL       *url.URL // APP_CLIENT_URL: the frontend, for email links (nil when unset)
+	TrustedOrigins  []string
+	BodyLimit       int64
+	ShutdownTimeout time.Duration
+
+	Secret Secret
+
+	DatabaseURL string
+	AutoMigrate bool
+
+	SessionExpiresIn   time.Duration
+	SessionUpdateAge   time.Duration
+	SessionMaxLifetime time.Duration
+
+	HashConcurrency int
+}
+
+// SecretMinLength is the shortest BETTER_AUTH_SECRET accepted.
+const SecretMinLength = 32
+
+// defaults lists every setting with its default; the README table mirrors it.
+var defaults = map[string]any{
+	"APP_ENV":                   string(Dev),
+	"LOG_LEVEL":                 "info",
+	"HTTP_ADDR":                 "127.0.0.1:3000",
+	"APP_AUTH_URL":              "",
+	"APP_CLIENT_URL":            "",
+	"SECURITY_TRUSTED_ORIGINS":  "",
+	"HTTP_BODY_LIMIT":           "65536",
+	"SHUTDOWN_TIMEOUT":          "30",
+	"BETTER_AUTH_SECRET":        "",
+	"DATABASE_URL":              "sqlite:./data/iam.db",
+	"DATABASE_AUTO_MIGRATE":     "",
+	"SESSION_EXPIRES_IN":        "2592000",
+	"SESSION_UPDATE_AGE":        "86400",
+	"SESSION_MAX_LIFETIME":      "7776000",
+	"PASSWORD_HASH_CONCURRENCY": "0",
+}
+
+// Load reads the environment (and CONFIG_FILE, when set) and validates it.
+// The returned error joins every problem found. In dev, a missing secret is
+// generated once and kept in the data directory (a warning goes to logger).
+func Load(logger *slog.Logger) (Config, error) {
+	v := viper.New()
+	for k, d := range defaults {
+		v.SetDefault(k, d)
+		if err := v.BindEnv(k); err != nil {
+			return Config{}, fmt.Errorf("bind %s: %w", k, err)
+		}
+	}
+	if file := os.Getenv("CONFIG_FILE"); file != "" {
+		v.SetConfigFile(file)
+		if err := v.ReadInConfig(); err != nil {
+			return Config{}, fmt.Errorf("CONFIG_FILE %s: %w", file, err)
+		}
+	}
+	r := reader{v: v}
+	c := Config{
+		HTTPAddr:    strings.TrimSpace(v.GetString("HTTP_ADDR")),
+		DatabaseURL: strings.TrimSpace(v.GetString("DATABASE_URL")),
+	}
+	switch env := Environment(strings.ToLower(v.GetString("APP_ENV"))); env {
+	case Dev, Production:
+		c.Env = env
+	default:
+		r.fail("APP_ENV must be dev or production, got %q", env)
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(v.GetString("LOG_LEVEL"))); err != nil {
+		r.fail("LOG_LEVEL must be debug, info, warn or error, got %q", v.GetString("LOG_LEVEL"))
+	}
+	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+		r.fail("HTTP_ADDR must be host:port, got %q", c.HTTPAddr)
+	}
+	c.AuthURL = r.url("APP_AUTH_URL", "http://"+c.HTTPAddr)
+	c.ClientURL = r.url("APP_CLIENT_URL", "")
+	for _, o := range strings.Split(v.GetString("SECURITY_TRUSTED_ORIGINS"), ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.TrustedOrigins = append(c.TrustedOrigins, o)
+		}
+	}
+	if c.ClientURL != nil {
+		c.TrustedOrigins = append(c.TrustedOrigins, c.ClientURL.Scheme+"://"+c.ClientURL.Host)
+	}
+	c.BodyLimit = int64(r.positive("HTTP_BODY_LIMIT"))
+	c.ShutdownTimeout = r.seconds("SHUTDOWN_TIMEOUT")
+	c.SessionExpiresIn = r.seconds("SESSION_EXPIRES_IN")
+	c.SessionUpdateAge = r.seconds("SESSION_UPDATE_AGE")
+	c.SessionMaxLifetime = r.seconds("SESSION_MAX_LIFETIME")
+	if c.SessionMaxLifetime > 0 && c.SessionMaxLifetime < c.SessionExpiresIn {
+		r.fail("SESSION_MAX_LIFETIME (%d) must not be shorter than SESSION_EXPIRES_IN (%d)", int(c.SessionMaxLifetime.Seconds()), int(c.SessionExpiresIn.Seconds()))
+	}
+	if n, err := strconv.Atoi(v.GetString("PASSWORD_HASH_CONCURRENCY")); err != nil || n < 0 {
+		r.fail("PASSWORD_HASH_CONCURRENCY must be a whole number ≥ 0 (0 = one per CPU), got %q", v.GetString("PASSWORD_HASH_CONCURRENCY"))
+	} else {
+		c.HashConcurrency = n
+	}
+	if !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") && !strings.HasPrefix(c.DatabaseURL, "sqlite:") && c.DatabaseURL != "" {
+		r.fail("DATABASE_URL must start with postgres://, postgresql:// or sqlite:, got %q", redactURL(c.DatabaseURL))
+	}
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = defaults["DATABASE_URL"].(string)
+	}
+	switch am := strings.ToLower(strings.TrimSpace(v.GetString("DATABASE_AUTO_MIGRATE"))); am {
+	case "":
+		c.AutoMigrate = c.Env != Production
+	case "true", "1", "yes":
+		c.AutoMigrate = true
+	case "false", "0", "no":
+		c.AutoMigrate = false
+	default:
+		r.fail("DATABASE_AUTO_MIGRATE must be true or false, got %q", am)
+	}
+	c.Secret = r.secret(c, logger)
+	if len(r.problems) > 0 {
+		return Config{}, fmt.Errorf("invalid configuration:\n%w", errors.Join(r.problems...))
+	}
+	return c, nil
+}
+
+// DataDir is where local state lives: the SQLite database's directory, or
+// ./data for PostgreSQL deployments.
+func (c Config) DataDir() string {
+	if path, ok := strings.CutPrefix(c.DatabaseURL, "sqlite:"); ok && path != "" {
+		return filepath.Dir(path)
+	}
+	return "data"
+}
+
+// reader collects problems while reading values.
+type reader struct {
+	v        *viper.Viper
+	problems []error
+}
+
+func (r *reader) fail(format string, args ...any) {
+	r.problems = append(r.problems, fmt.Errorf("  - "+format, args...))
+}
+
+func (r *reader) positive(key string) int {
+	raw := strings.TrimSpace(r.v.GetString(key))
+	n, err := strconv.Atoi(raw)
+	if err != nil || n <= 0 {
+		r.fail("%s must be a whole number > 0, got %q", key, raw)
+		return 0
+	}
+	return n
+}
+
+func (r *reader) seconds(key string) time.Duration {
+	return time.Duration(r.positive(key)) * time.Second
+}
+
+func (r *reader) url(key, fallback string) *url.URL {
+	raw := strings.TrimSpace(r.v.GetString(key))
+	if raw == "" {
+		raw = fallback
+	}
+	if raw == "" {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		r.fail("%s must be an absolute http(s) URL, got %q", key, raw)
+		return nil
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/")
+	return u
+}
+
+// secret returns BETTER_AUTH_SECRET, or in dev a generated one kept in the
+// data directory so sessions survive restarts.
+func (r *reader) secret(c Config, logger *slog.Logger) Secret {
+	s := r.v.GetString("BETTER_AUTH_SECRET")
+	switch {
+	case s != "" && len(s) < SecretMinLength:
+		r.fail("BETTER_AUTH_SECRET must be at least %d characters, got %d", SecretMinLength, len(s))
+	case s != "":
+		return NewSecret(s)
+	case c.Env == Production:
+		r.fail("BETTER_AUTH_SECRET is required when APP_ENV=production (at least %d characters, e.g. openssl rand -hex 32)", SecretMinLength)
+	default:
+		generated, path, err := devSecret(c.DataDir())
+		if err != nil {
+			r.fail("BETTER_AUTH_SECRET is unset and no dev secret could be kept: %v", err)
+			return Secret{}
+		}
+		logger.Warn("BETTER_AUTH_SECRET is unset; using a generated dev secret. Set it explicitly outside development.", "file", path)
+		return NewSecret(generated)
+	}
+	return Secret{}
+}
+
+func devSecret(dir string) (string, string, error) {
+	path := filepath.Join(dir, "dev-secret")
+	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) >= SecretMinLength {
+		return strings.TrimSpace(string(b)), path, nil
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", path, err
+	}
+	var raw [32]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", path, err
+	}
+	s := hex.EncodeToString(raw[:])
+	if err := os.WriteFile(path, []byte(s+"\n"), 0o600); err != nil {
+		return "", path, err
+	}
+	return s, path, nil
+}
+
+// redactURL hides the password of a database URL in messages.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	return u.Redacted()
+}

@@ -1,0 +1,124 @@
+package config_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/beep/iam/runtime/config"
+)
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// setenv clears every setting, then applies env for this test.
+func setenv(t *testing.T, env map[string]string) {
+	t.Helper()
+	for _, k := range []string{"APP_ENV", "LOG_LEVEL", "HTTP_ADDR", "APP_AUTH_URL", "APP_CLIENT_URL", "SECURITY_TRUSTED_ORIGINS",
+		"HTTP_BODY_LIMIT", "SHUTDOWN_TIMEOUT", "BETTER_AUTH_SECRET", "DATABASE_URL", "DATABASE_AUTO_MIGRATE",
+		"SESSION_EXPIRES_IN", "SESSION_UPDATE_AGE", "SESSION_MAX_LIFETIME", "PASSWORD_HASH_CONCURRENCY", "CONFIG_FILE"} {
+		t.Setenv(k, "")
+		os.Unsetenv(k)
+	}
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	dir := t.TempDir()
+	setenv(t, map[string]string{"DATABASE_URL": "sqlite:" + filepath.Join(dir, "db", "iam.db")})
+	c, err := config.Load(quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Env != config.Dev || c.HTTPAddr != "127.0.0.1:3000" || c.AuthURL.String() != "http://127.0.0.1:3000" ||
+		!c.AutoMigrate || c.SessionExpiresIn != 30*24*time.Hour || c.SessionUpdateAge != 24*time.Hour || c.BodyLimit != 65536 {
+		t.Fatalf("defaults = %+v", c)
+	}
+	if len(c.Secret.Reveal()) < config.SecretMinLength {
+		t.Fatal("no dev secret generated")
+	}
+	again, err := config.Load(quiet)
+	if err != nil || again.Secret.Reveal() != c.Secret.Reveal() {
+		t.Fatal("the dev secret is not kept across loads")
+	}
+	if st, err := os.Stat(filepath.Join(dir, "db", "dev-secret")); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("dev secret file: %v, %v", st, err)
+	}
+}
+
+func TestProductionRequiresSecretAndTurnsOffAutoMigrate(t *testing.T) {
+	setenv(t, map[string]string{"APP_ENV": "production", "BETTER_AUTH_SECRET": strings.Repeat("s", 32), "DATABASE_URL": "postgres://u:pw@db/iam"})
+	c, err := config.Load(quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.AutoMigrate {
+		t.Fatal("auto-migrate on by default in production")
+	}
+	setenv(t, map[string]string{"APP_ENV": "production", "DATABASE_URL": "postgres://u:pw@db/iam", "DATABASE_AUTO_MIGRATE": "true"})
+	if _, err := config.Load(quiet); err == nil || !strings.Contains(err.Error(), "BETTER_AUTH_SECRET is required") {
+		t.Fatalf("error = %v, want the missing secret named", err)
+	}
+}
+
+func TestEveryProblemReportedAtOnce(t *testing.T) {
+	setenv(t, map[string]string{
+		"APP_ENV": "staging", "LOG_LEVEL": "loud", "HTTP_ADDR": "nope", "APP_AUTH_URL": "ftp://x",
+		"HTTP_BODY_LIMIT": "-1", "SESSION_EXPIRES_IN": "30d", "BETTER_AUTH_SECRET": "short",
+		"DATABASE_URL": "mysql://root:hunter2@db/x", "DATABASE_AUTO_MIGRATE": "maybe", "PASSWORD_HASH_CONCURRENCY": "x",
+	})
+	_, err := config.Load(quiet)
+	if err == nil {
+		t.Fatal("Load accepted a broken configuration")
+	}
+	for _, want := range []string{"APP_ENV", "LOG_LEVEL", "HTTP_ADDR", "APP_AUTH_URL", "HTTP_BODY_LIMIT", "SESSION_EXPIRES_IN",
+		"BETTER_AUTH_SECRET must be at least 32", "DATABASE_URL", "DATABASE_AUTO_MIGRATE", "PASSWORD_HASH_CONCURRENCY"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not mention %s:\n%v", want, err)
+		}
+	}
+	if strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("error leaks the database password:\n%v", err)
+	}
+}
+
+func TestConfigFileAndEnvPrecedence(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "iam.yaml")
+	os.WriteFile(file, []byte("HTTP_ADDR: 127.0.0.1:4000\nSECURITY_TRUSTED_ORIGINS: https://a.example, https://b.example\n"), 0o600)
+	setenv(t, map[string]string{"CONFIG_FILE": file, "HTTP_ADDR": "127.0.0.1:5000", "BETTER_AUTH_SECRET": strings.Repeat("k", 40),
+		"APP_CLIENT_URL": "https://app.example/"})
+	c, err := config.Load(quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTPAddr != "127.0.0.1:5000" {
+		t.Errorf("HTTP_ADDR = %q: the environment must win over the file", c.HTTPAddr)
+	}
+	if got := strings.Join(c.TrustedOrigins, " "); got != "https://a.example https://b.example https://app.example" {
+		t.Errorf("trusted origins = %q", got)
+	}
+}
+
+func TestSecretNeverPrints(t *testing.T) {
+	s := config.NewSecret("hunter2-hunter2-hunter2-hunter2-xx")
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("x", "secret", s)
+	js, _ := json.Marshal(struct{ S config.Secret }{s})
+	for _, out := range []string{fmt.Sprint(s), fmt.Sprintf("%v %+v %#v %s", s, s, s, s), buf.String(), string(js)} {
+		if strings.Contains(out, "hunter2") {
+			t.Fatalf("secret leaked: %s", out)
+		}
+	}
+	if s.Reveal() != "hunter2-hunter2-hunter2-hunter2-xx" {
+		t.Fatal("Reveal lost the value")
+	}
+}

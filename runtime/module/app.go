@@ -1,0 +1,88 @@
+package module
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"go.opentelemetry.io/contrib/instrumentation/github.com/labstack/echo/otelecho"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.uber.org/fx"
+
+	"github.com/beep/iam/infrastructure/telemetry"
+	"github.com/beep/iam/interfaces/rest"
+	"github.com/beep/iam/runtime/config"
+)
+
+// App serves the REST API: the routes of every slice, collected through the
+// "routes" value group, on an http.Server that listens in OnStart (so a busy
+// port fails start-up) and drains in-flight requests in OnStop.
+var App = fx.Module("app",
+	fx.Provide(
+		restConfig,
+		fx.Annotate(rest.NewAuthRoutes, fx.As(new(rest.Routes)), fx.ResultTags(`group:"routes"`)),
+		fx.Annotate(newEcho, fx.ParamTags(``, ``, `group:"routes"`)),
+		newHTTPServer,
+	),
+	fx.Invoke(serve),
+)
+
+func restConfig(c config.Config) rest.Config {
+	return rest.Config{
+		BaseURL:        c.AuthURL,
+		Secret:         []byte(c.Secret.Reveal()),
+		TrustedOrigins: c.TrustedOrigins,
+		SessionMaxAge:  c.SessionExpiresIn,
+		BodyLimit:      c.BodyLimit,
+	}
+}
+
+// newEcho depends on the tracer provider so it is installed before the OTel
+// middleware looks it up.
+func newEcho(rc rest.Config, logger *slog.Logger, routes []rest.Routes, _ *sdktrace.TracerProvider) *echo.Echo {
+	return rest.NewEcho(rc, logger, routes, otelecho.Middleware(telemetry.ServiceName))
+}
+
+func newHTTPServer(c config.Config, e *echo.Echo, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Addr:              c.HTTPAddr,
+		Handler:           e,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    32 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+}
+
+func serve(lc fx.Lifecycle, srv *http.Server, c config.Config, logger *slog.Logger) {
+	lc.Append(fx.Hook{
+		OnStart: func(ctx context.Context) error {
+			ln, err := net.Listen("tcp", srv.Addr)
+			if err != nil {
+				return fmt.Errorf("listen on %s: %w", srv.Addr, err)
+			}
+			go func() {
+				if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+					logger.Error("http server stopped", "error", err)
+				}
+			}()
+			logger.InfoContext(ctx, "Beep IAM is serving", "url", c.AuthURL.String()+"/api/auth", "listen", ln.Addr().String(), "database", dialectOf(c.DatabaseURL))
+			return nil
+		},
+		OnStop: srv.Shutdown,
+	})
+}
+
+func dialectOf(databaseURL string) string {
+	if len(databaseURL) >= 7 && databaseURL[:7] == "sqlite:" {
+		return databaseURL
+	}
+	return "postgres"
+}

@@ -1,0 +1,67 @@
+package module
+
+import (
+	"go.uber.org/fx"
+
+	"github.com/beep/iam/application/authn"
+	"github.com/beep/iam/domain/identity"
+	"github.com/beep/iam/domain/session"
+	"github.com/beep/iam/infrastructure/password"
+	"github.com/beep/iam/infrastructure/randomness"
+	"github.com/beep/iam/infrastructure/systemclock"
+	"github.com/beep/iam/infrastructure/telemetry"
+	"github.com/beep/iam/infrastructure/textfold"
+	"github.com/beep/iam/interfaces/rest"
+	"github.com/beep/iam/runtime/config"
+)
+
+// Auth builds the authentication use cases from the ports, with the policy
+// from configuration, and exposes them traced to the edge.
+var Auth = fx.Module("auth",
+	fx.Provide(
+		fx.Annotate(func() systemclock.Clock { return systemclock.Clock{} }, fx.As(new(authn.Clock))),
+		fx.Annotate(func() randomness.IDs { return randomness.IDs{} }, fx.As(new(authn.IDs))),
+		fx.Annotate(func() randomness.Tokens { return randomness.Tokens{} }, fx.As(new(authn.Tokens))),
+		fx.Annotate(newHasher, fx.As(new(authn.PasswordHasher))),
+		authPolicy,
+		newAuthService,
+		fx.Annotate(telemetry.TraceAuthn, fx.As(new(rest.Authenticator))),
+	),
+)
+
+func newHasher(c config.Config) *password.Scrypt {
+	return password.NewScrypt(password.Config{Params: password.BetterAuthParams, Concurrency: c.HashConcurrency})
+}
+
+func authPolicy(c config.Config) authn.Policy {
+	return authn.Policy{
+		Passwords: identity.DefaultPasswordPolicy,
+		Sessions: session.Policy{
+			ExpiresIn:       c.SessionExpiresIn,
+			UpdateAge:       c.SessionUpdateAge,
+			DontRememberFor: session.DefaultPolicy.DontRememberFor,
+			MaxLifetime:     c.SessionMaxLifetime,
+		},
+	}
+}
+
+type authDeps struct {
+	fx.In
+	Clock         authn.Clock
+	IDs           authn.IDs
+	Tokens        authn.Tokens
+	Hasher        authn.PasswordHasher
+	Tx            authn.TxRunner
+	Users         authn.UserRepository
+	Accounts      authn.AccountRepository
+	Sessions      authn.SessionRepository
+	Organizations authn.OrganizationRepository
+}
+
+func newAuthService(d authDeps, p authn.Policy) *authn.Service {
+	return authn.NewService(authn.Deps{
+		Clock: d.Clock, IDs: d.IDs, Tokens: d.Tokens, Hasher: d.Hasher, Tx: d.Tx,
+		Users: d.Users, Accounts: d.Accounts, Sessions: d.Sessions, Organizations: d.Organizations,
+		FoldAccents: textfold.FoldAccents,
+	}, p)
+}

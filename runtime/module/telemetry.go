@@ -1,0 +1,37 @@
+package module
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.uber.org/fx"
+	"go.uber.org/fx/fxevent"
+
+	"github.com/beep/iam/infrastructure/telemetry"
+	"github.com/beep/iam/runtime/config"
+)
+
+// Telemetry provides the JSON logger and the OpenTelemetry tracer provider,
+// flushed on stop.
+var Telemetry = fx.Module("telemetry",
+	fx.Provide(
+		func(c config.Config) *slog.Logger { return telemetry.NewLogger(os.Stderr, c.LogLevel) },
+		func(lc fx.Lifecycle) (*sdktrace.TracerProvider, error) {
+			tp, err := telemetry.NewTracerProvider(context.Background())
+			if err != nil {
+				return nil, err
+			}
+			lc.Append(fx.StopHook(tp.Shutdown))
+			return tp, nil
+		},
+	),
+	// fx's own event log only at debug level: start-up noise otherwise.
+	fx.WithLogger(func(c config.Config, l *slog.Logger) fxevent.Logger {
+		if c.LogLevel > slog.LevelDebug {
+			return fxevent.NopLogger
+		}
+		return &fxevent.SlogLogger{Logger: l}
+	}),
+)

@@ -1,3 +1,3 @@
 module github.com/beep/iam/migrations
 
-go 1.26
+go 1.26.0

@@ -46,7 +46,11 @@ type PasswordHasher interface {
 
 // TxRunner runs fn in one transaction: every repository call made with the
 // context fn receives joins it, and everything fn wrote is committed when fn
-// returns nil and rolled back otherwise.
+// returns nil and rolled back otherwise. fn must use that context for every
+// call (on SQLite, the single connection is held by the transaction). A
+// nested InTx joins the outer transaction. After a failed statement the
+// transaction is done for (PostgreSQL aborts it): return the error rather
+// than trying something else inside the same transaction.
 type TxRunner interface {
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }
@@ -63,8 +67,9 @@ type UserRepository interface {
 
 // AccountRepository stores the ways users authenticate.
 type AccountRepository interface {
-	// Create inserts a; a failure.Conflict when the user already has an
-	// account with that provider and provider account id.
+	// Create inserts a; a failure.Conflict when an account with that
+	// provider and provider account id exists (for any user), a
+	// failure.NotFound when the user does not exist.
 	Create(ctx context.Context, a identity.Account) error
 	// Credential returns the password account of the user, or
 	// identity.ErrAccountNotFound.
@@ -73,7 +78,8 @@ type AccountRepository interface {
 
 // SessionRepository stores sessions, addressed by their secret token.
 type SessionRepository interface {
-	// Create inserts s; a failure.Conflict on a duplicate token.
+	// Create inserts s; a failure.Conflict on a duplicate token, a
+	// failure.NotFound when the user does not exist.
 	Create(ctx context.Context, s session.Session) error
 	// ByToken returns the session, or session.ErrSessionNotFound.
 	ByToken(ctx context.Context, token string) (session.Session, error)
@@ -92,7 +98,8 @@ type OrganizationRepository interface {
 	// SlugTaken reports whether an organization uses slug.
 	SlugTaken(ctx context.Context, slug string) (bool, error)
 	// AddMember inserts m; a failure.Conflict when the user is already a
-	// member of that organization.
+	// member of that organization, a failure.NotFound
+	// (ORGANIZATION_NOT_FOUND or USER_NOT_FOUND) when either does not exist.
 	AddMember(ctx context.Context, m organization.Member) error
 	// MembershipsOf returns every membership of the user with its
 	// organization, in no particular order.

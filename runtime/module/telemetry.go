@@ -27,11 +27,14 @@ var Telemetry = fx.Module("telemetry",
 			return tp, nil
 		},
 	),
-	// fx's own event log only at debug level: start-up noise otherwise.
-	fx.WithLogger(func(c config.Config, l *slog.Logger) fxevent.Logger {
-		if c.LogLevel > slog.LevelDebug {
-			return fxevent.NopLogger
-		}
-		return &fxevent.SlogLogger{Logger: l}
-	}),
 )
+
+// FxEvents routes fx's own event log to the logger at debug level only: at
+// other levels it is start-up noise. fx reads it at the root of the graph,
+// so it sits beside the modules rather than inside one.
+var FxEvents = fx.WithLogger(func(c config.Config, l *slog.Logger) fxevent.Logger {
+	if c.LogLevel > slog.LevelDebug {
+		return fxevent.NopLogger
+	}
+	return &fxevent.SlogLogger{Logger: l}
+})

@@ -61,6 +61,7 @@ func serve(cfg config.Config) int {
 	app := fx.New(
 		module.Config(cfg),
 		module.Telemetry,
+		module.FxEvents,
 		module.Database,
 		module.Repositories,
 		module.Auth,

@@ -1,0 +1,53 @@
+package bunstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/beep/iam/application/authn"
+	"github.com/beep/iam/domain/failure"
+	"github.com/beep/iam/domain/identity"
+	"github.com/uptrace/bun"
+)
+
+// AccountRepository stores accounts in the accounts table.
+type AccountRepository struct {
+	db *bun.DB
+}
+
+var _ authn.AccountRepository = (*AccountRepository)(nil)
+
+// NewAccountRepository returns an AccountRepository over db.
+func NewAccountRepository(db *bun.DB) *AccountRepository {
+	return &AccountRepository{db: db}
+}
+
+// Create implements authn.AccountRepository. An unknown user is
+// identity.ErrUserNotFound.
+func (r *AccountRepository) Create(ctx context.Context, a identity.Account) error {
+	_, err := idb(ctx, r.db).NewInsert().Model(accountFromDomain(a)).Exec(ctx)
+	switch violated(err) {
+	case uniqueKey:
+		return failure.Wrap(failure.Conflict, err, "account already linked")
+	case foreignKey:
+		return because(identity.ErrUserNotFound, err)
+	}
+	return storageError(ctx, "create account", err)
+}
+
+// Credential implements authn.AccountRepository.
+func (r *AccountRepository) Credential(ctx context.Context, userID identity.UserID) (identity.Account, error) {
+	var row accountRow
+	err := idb(ctx, r.db).NewSelect().Model(&row).
+		Where("user_id = ?", string(userID)).
+		Where("provider_id = ?", identity.CredentialProvider).
+		Limit(1).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return identity.Account{}, identity.ErrAccountNotFound
+	}
+	if err != nil {
+		return identity.Account{}, storageError(ctx, "find credential account", err)
+	}
+	return row.toDomain(), nil
+}

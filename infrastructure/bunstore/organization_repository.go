@@ -1,0 +1,112 @@
+package bunstore
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/beep/iam/application/authn"
+	"github.com/beep/iam/domain/failure"
+	"github.com/beep/iam/domain/identity"
+	"github.com/beep/iam/domain/organization"
+	"github.com/uptrace/bun"
+)
+
+// OrganizationRepository stores organizations and their members in the
+// organizations and members tables.
+type OrganizationRepository struct {
+	db *bun.DB
+}
+
+var _ authn.OrganizationRepository = (*OrganizationRepository)(nil)
+
+// NewOrganizationRepository returns an OrganizationRepository over db.
+func NewOrganizationRepository(db *bun.DB) *OrganizationRepository {
+	return &OrganizationRepository{db: db}
+}
+
+// Failures of AddMember beyond the port's conflict, with better-auth's
+// codes, as the in-memory store answers.
+var (
+	errOrganizationNotFound = failure.New(failure.NotFound, "ORGANIZATION_NOT_FOUND", "Organization not found")
+	errAlreadyMember        = failure.New(failure.Conflict, "USER_IS_ALREADY_A_MEMBER_OF_THIS_ORGANIZATION", "User is already a member of this organization")
+)
+
+// Create implements authn.OrganizationRepository. The unique slug index
+// decides a race between two creations; an unknown owner is
+// identity.ErrUserNotFound.
+func (r *OrganizationRepository) Create(ctx context.Context, o organization.Organization) error {
+	_, err := idb(ctx, r.db).NewInsert().Model(organizationFromDomain(o)).Exec(ctx)
+	switch violated(err) {
+	case uniqueKey:
+		return because(organization.ErrSlugTaken, err)
+	case foreignKey:
+		return because(identity.ErrUserNotFound, err)
+	}
+	return storageError(ctx, "create organization", err)
+}
+
+// SlugTaken implements authn.OrganizationRepository.
+func (r *OrganizationRepository) SlugTaken(ctx context.Context, slug string) (bool, error) {
+	taken, err := idb(ctx, r.db).NewSelect().Model((*organizationRow)(nil)).Where("slug = ?", slug).Exists(ctx)
+	if err != nil {
+		return false, storageError(ctx, "check organization slug", err)
+	}
+	return taken, nil
+}
+
+// addMemberSQL inserts a member only when its organization exists, so a
+// missing organization is told apart from a missing user (which the foreign
+// key reports) in one statement on both dialects, whose foreign-key errors
+// do not say the same things.
+const addMemberSQL = `INSERT INTO members (id, organization_id, user_id, role, status, created_at)
+SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM organizations WHERE id = ?)`
+
+// AddMember implements authn.OrganizationRepository. An unknown
+// organization is a failure.NotFound with code ORGANIZATION_NOT_FOUND, an
+// unknown user identity.ErrUserNotFound.
+func (r *OrganizationRepository) AddMember(ctx context.Context, m organization.Member) error {
+	row := memberFromDomain(m)
+	res, err := idb(ctx, r.db).NewRaw(addMemberSQL,
+		row.ID, row.OrganizationID, row.UserID, row.Role, row.Status, row.CreatedAt, row.OrganizationID,
+	).Exec(ctx)
+	switch violated(err) {
+	case uniqueKey:
+		return because(errAlreadyMember, err)
+	case foreignKey:
+		return because(identity.ErrUserNotFound, err)
+	}
+	if err != nil {
+		return storageError(ctx, "add member", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return storageError(ctx, "add member", err)
+	}
+	if n == 0 {
+		return errOrganizationNotFound
+	}
+	return nil
+}
+
+// MembershipsOf implements authn.OrganizationRepository with one query:
+// the user's member rows joined to their organizations.
+func (r *OrganizationRepository) MembershipsOf(ctx context.Context, userID identity.UserID) ([]organization.Membership, error) {
+	var rows []memberRow
+	err := idb(ctx, r.db).NewSelect().Model(&rows).
+		Relation("Organization").
+		Where("m.user_id = ?", string(userID)).
+		Scan(ctx)
+	if err != nil {
+		return nil, storageError(ctx, "list memberships", err)
+	}
+	out := make([]organization.Membership, 0, len(rows))
+	for _, row := range rows {
+		if row.Organization == nil {
+			// The foreign key makes this impossible; say so loudly rather
+			// than return a membership of a zero organization.
+			return nil, fmt.Errorf("bunstore: member %s has no organization %s", row.ID, row.OrganizationID)
+		}
+		out = append(out, organization.Membership{Organization: row.Organization.toDomain(), Member: row.toDomain()})
+	}
+	return out, nil
+}

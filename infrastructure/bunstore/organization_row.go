@@ -1,0 +1,76 @@
+package bunstore
+
+import (
+	"time"
+
+	"github.com/beep/iam/domain/identity"
+	"github.com/beep/iam/domain/organization"
+	"github.com/uptrace/bun"
+)
+
+// organizationRow is a row of organizations.
+type organizationRow struct {
+	bun.BaseModel `bun:"table:organizations,alias:o"`
+
+	ID                 string    `bun:"id,pk"`
+	Name               string    `bun:"name,notnull"`
+	Slug               string    `bun:"slug,notnull"`
+	Logo               *string   `bun:"logo"`
+	Metadata           *string   `bun:"metadata"`
+	Type               string    `bun:"type,notnull"`
+	IsPersonal         bool      `bun:"is_personal,notnull"`
+	OwnerUserID        string    `bun:"owner_user_id,notnull"`
+	SubscriptionTier   string    `bun:"subscription_tier,notnull"`
+	SubscriptionStatus string    `bun:"subscription_status,notnull"`
+	CreatedAt          time.Time `bun:"created_at,notnull"`
+	UpdatedAt          time.Time `bun:"updated_at,notnull"`
+}
+
+func organizationFromDomain(o organization.Organization) *organizationRow {
+	return &organizationRow{
+		ID: string(o.ID), Name: o.Name, Slug: o.Slug, Logo: o.Logo, Metadata: o.Metadata, Type: string(o.Type),
+		IsPersonal: o.IsPersonal, OwnerUserID: string(o.OwnerUserID), SubscriptionTier: string(o.SubscriptionTier),
+		SubscriptionStatus: string(o.SubscriptionStatus), CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
+	}
+}
+
+func (r *organizationRow) toDomain() organization.Organization {
+	return organization.Organization{
+		ID: organization.ID(r.ID), Name: r.Name, Slug: r.Slug, Logo: r.Logo, Metadata: r.Metadata,
+		Type: organization.Type(r.Type), IsPersonal: r.IsPersonal, OwnerUserID: identity.UserID(r.OwnerUserID),
+		SubscriptionTier:   organization.Tier(r.SubscriptionTier),
+		SubscriptionStatus: organization.SubscriptionStatus(r.SubscriptionStatus),
+		CreatedAt:          r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+	}
+}
+
+// memberRow is a row of members. Organization is filled only by queries
+// that join it (MembershipsOf); inserts ignore it.
+type memberRow struct {
+	bun.BaseModel `bun:"table:members,alias:m"`
+
+	ID             string `bun:"id,pk"`
+	OrganizationID string `bun:"organization_id,notnull"`
+	UserID         string `bun:"user_id,notnull"`
+	// Role holds the member's roles comma-joined, as better-auth stores them.
+	Role      string    `bun:"role,notnull"`
+	Status    string    `bun:"status,notnull"`
+	CreatedAt time.Time `bun:"created_at,notnull"`
+
+	Organization *organizationRow `bun:"rel:belongs-to,join:organization_id=id"`
+}
+
+func memberFromDomain(m organization.Member) *memberRow {
+	return &memberRow{
+		ID: string(m.ID), OrganizationID: string(m.OrganizationID), UserID: string(m.UserID),
+		Role: m.Roles.String(), Status: string(m.Status), CreatedAt: m.CreatedAt,
+	}
+}
+
+func (r *memberRow) toDomain() organization.Member {
+	return organization.Member{
+		ID: organization.MemberID(r.ID), OrganizationID: organization.ID(r.OrganizationID),
+		UserID: identity.UserID(r.UserID), Roles: organization.ParseRoles(r.Role),
+		Status: organization.MemberStatus(r.Status), CreatedAt: r.CreatedAt.UTC(),
+	}
+}

@@ -1,0 +1,77 @@
+package bunstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/beep/iam/application/authn"
+	"github.com/beep/iam/domain/failure"
+	"github.com/beep/iam/domain/session"
+	"github.com/uptrace/bun"
+)
+
+// SessionRepository stores sessions in the sessions table, addressed by
+// their unique token.
+type SessionRepository struct {
+	db *bun.DB
+}
+
+var _ authn.SessionRepository = (*SessionRepository)(nil)
+
+// NewSessionRepository returns a SessionRepository over db.
+func NewSessionRepository(db *bun.DB) *SessionRepository {
+	return &SessionRepository{db: db}
+}
+
+// Create implements authn.SessionRepository. An unknown user or active
+// organization is a failure.NotFound; an expiry not after the creation
+// time a failure.Invalid.
+func (r *SessionRepository) Create(ctx context.Context, s session.Session) error {
+	_, err := idb(ctx, r.db).NewInsert().Model(sessionFromDomain(s)).Exec(ctx)
+	if violated(err) == uniqueKey {
+		return failure.Wrap(failure.Conflict, err, "duplicate session token")
+	}
+	return storageError(ctx, "create session", err)
+}
+
+// ByToken implements authn.SessionRepository. The comparison is exact
+// (case-sensitive) on both dialects.
+func (r *SessionRepository) ByToken(ctx context.Context, token string) (session.Session, error) {
+	var row sessionRow
+	err := idb(ctx, r.db).NewSelect().Model(&row).Where("token = ?", token).Limit(1).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return session.Session{}, session.ErrSessionNotFound
+	}
+	if err != nil {
+		return session.Session{}, storageError(ctx, "find session", err)
+	}
+	return row.toDomain(), nil
+}
+
+// Extend implements authn.SessionRepository.
+func (r *SessionRepository) Extend(ctx context.Context, token string, expiresAt, updatedAt time.Time) error {
+	res, err := idb(ctx, r.db).NewUpdate().Model((*sessionRow)(nil)).
+		Set("expires_at = ?", expiresAt).
+		Set("updated_at = ?", updatedAt).
+		Where("token = ?", token).
+		Exec(ctx)
+	if err != nil {
+		return storageError(ctx, "extend session", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return storageError(ctx, "extend session", err)
+	}
+	if n == 0 {
+		return session.ErrSessionNotFound
+	}
+	return nil
+}
+
+// Delete implements authn.SessionRepository.
+func (r *SessionRepository) Delete(ctx context.Context, token string) error {
+	_, err := idb(ctx, r.db).NewDelete().Model((*sessionRow)(nil)).Where("token = ?", token).Exec(ctx)
+	return storageError(ctx, "delete session", err)
+}

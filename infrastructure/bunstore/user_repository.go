@@ -1,0 +1,59 @@
+package bunstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/beep/iam/application/authn"
+	"github.com/beep/iam/domain/failure"
+	"github.com/beep/iam/domain/identity"
+	"github.com/uptrace/bun"
+)
+
+// UserRepository stores users in the users table.
+type UserRepository struct {
+	db *bun.DB
+}
+
+var _ authn.UserRepository = (*UserRepository)(nil)
+
+// NewUserRepository returns a UserRepository over db.
+func NewUserRepository(db *bun.DB) *UserRepository {
+	return &UserRepository{db: db}
+}
+
+// Create implements authn.UserRepository. The unique email index decides a
+// race between two sign-ups with one address.
+func (r *UserRepository) Create(ctx context.Context, u identity.User) error {
+	_, err := idb(ctx, r.db).NewInsert().Model(userFromDomain(u)).Exec(ctx)
+	switch violated(err) {
+	case uniqueKey:
+		return because(identity.ErrUserAlreadyExists, err)
+	case primaryKey:
+		return failure.Wrap(failure.Conflict, err, "duplicate user id")
+	}
+	return storageError(ctx, "create user", err)
+}
+
+// ByEmail implements authn.UserRepository.
+func (r *UserRepository) ByEmail(ctx context.Context, email identity.Email) (identity.User, error) {
+	return r.one(ctx, "find user by email", "email = ?", string(email))
+}
+
+// ByID implements authn.UserRepository.
+func (r *UserRepository) ByID(ctx context.Context, userID identity.UserID) (identity.User, error) {
+	return r.one(ctx, "find user by id", "id = ?", string(userID))
+}
+
+func (r *UserRepository) one(ctx context.Context, op, where string, arg any) (identity.User, error) {
+	var row userRow
+	err := idb(ctx, r.db).NewSelect().Model(&row).Where(where, arg).Limit(1).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return identity.User{}, identity.ErrUserNotFound
+	}
+	if err != nil {
+		return identity.User{}, storageError(ctx, op, err)
+	}
+	return row.toDomain(), nil
+}

@@ -1,0 +1,260 @@
+package rest_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/beep/iam/application/authn"
+	"github.com/beep/iam/application/authn/authntest"
+	"github.com/beep/iam/interfaces/rest"
+)
+
+// start has sub-millisecond digits so the 3-digit date format is exercised.
+var start = time.Date(2026, 11, 28, 19, 30, 27, 532_123_456, time.UTC)
+
+// secret is the oracle's, so its recorded signatures are test vectors.
+var secret = []byte("oracle-test-secret-0123456789abcdef0123456789")
+
+// testServer is the edge over real HTTP, backed by the authn service on
+// in-memory fakes.
+type testServer struct {
+	url    string // e.g. http://127.0.0.1:41234
+	origin string // the trusted origin (the base URL's)
+	clock  *authntest.Clock
+	logs   *syncBuffer
+	client *http.Client
+}
+
+type serverOptions struct {
+	baseURL string // default: the listener's own URL
+	auth    rest.Authenticator
+	tokens  authn.Tokens
+	routes  []rest.Routes
+	extra   []string // trusted origins
+}
+
+type option func(*serverOptions)
+
+func withBaseURL(u string) option           { return func(o *serverOptions) { o.baseURL = u } }
+func withAuth(a rest.Authenticator) option  { return func(o *serverOptions) { o.auth = a } }
+func withTokens(tk authn.Tokens) option     { return func(o *serverOptions) { o.tokens = tk } }
+func withRoutes(r ...rest.Routes) option    { return func(o *serverOptions) { o.routes = r } }
+func withTrustedOrigins(o ...string) option { return func(s *serverOptions) { s.extra = o } }
+func mustURL(t *testing.T, raw string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(raw)
+	must(t, err)
+	return u
+}
+
+func newServer(t *testing.T, opts ...option) *testServer {
+	t.Helper()
+	var o serverOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	ts := httptest.NewUnstartedServer(nil)
+	self := "http://" + ts.Listener.Addr().String()
+	if o.baseURL == "" {
+		o.baseURL = self
+	}
+	clock := authntest.NewClock(start)
+	if o.tokens == nil {
+		o.tokens = &authntest.Tokens{}
+	}
+	if o.auth == nil {
+		repos := authntest.MemoryRepos()
+		o.auth = authn.NewService(authn.Deps{
+			Clock: clock, IDs: &authntest.IDs{}, Tokens: o.tokens, Hasher: &authntest.Hasher{},
+			Tx: repos.Tx, Users: repos.Users, Accounts: repos.Accounts, Sessions: repos.Sessions,
+			Organizations: repos.Organizations, FoldAccents: authntest.NoFold,
+		}, authn.DefaultPolicy)
+	}
+	cfg := rest.Config{
+		BaseURL:        mustURL(t, o.baseURL),
+		Secret:         secret,
+		TrustedOrigins: o.extra,
+		SessionMaxAge:  30 * 24 * time.Hour,
+	}
+	logs := &syncBuffer{}
+	logger := slog.New(slog.NewJSONHandler(logs, nil))
+	routes := append([]rest.Routes{rest.NewAuthRoutes(cfg, o.auth)}, o.routes...)
+	ts.Config.Handler = rest.NewEcho(cfg, logger, routes)
+	ts.Start()
+	t.Cleanup(ts.Close)
+	origin := strings.TrimSuffix(o.baseURL, "/")
+	return &testServer{
+		url: self, origin: origin, clock: clock, logs: logs,
+		client: &http.Client{
+			Timeout:       10 * time.Second,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+	}
+}
+
+// result is a response, read in full.
+type result struct {
+	status int
+	header http.Header
+	body   string
+}
+
+// do sends a request to path (under /api/auth unless it starts with "//"
+// or "!") with headers given as name, value pairs.
+func (s *testServer) do(t *testing.T, method, path, body string, headers ...string) result {
+	t.Helper()
+	target := s.url + "/api/auth" + path
+	if raw, ok := strings.CutPrefix(path, "!"); ok {
+		target = s.url + raw
+	}
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, target, rd)
+	must(t, err)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Add(headers[i], headers[i+1])
+	}
+	res, err := s.client.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	must(t, err)
+	return result{status: res.StatusCode, header: res.Header, body: string(b)}
+}
+
+// post sends a JSON body from the trusted origin.
+func (s *testServer) post(t *testing.T, path, body string, headers ...string) result {
+	t.Helper()
+	return s.do(t, http.MethodPost, path, body, append([]string{"Content-Type", "application/json", "Origin", s.origin}, headers...)...)
+}
+
+// signUp creates a user and returns the session cookie pair to send back
+// ("better-auth.session_token=...") and the response.
+func (s *testServer) signUp(t *testing.T, name, email string) (string, result) {
+	t.Helper()
+	res := s.post(t, "/sign-up/email", `{"name":"`+name+`","email":"`+email+`","password":"password123"}`)
+	if res.status != http.StatusOK {
+		t.Fatalf("sign-up %s: status %d, body %s", email, res.status, res.body)
+	}
+	return cookiePair(t, res, "better-auth.session_token"), res
+}
+
+// cookiePair returns "name=value" from the response's Set-Cookie of name.
+func cookiePair(t *testing.T, res result, name string) string {
+	t.Helper()
+	for _, line := range res.header.Values("Set-Cookie") {
+		if strings.HasPrefix(line, name+"=") {
+			pair, _, _ := strings.Cut(line, ";")
+			return pair
+		}
+	}
+	t.Fatalf("no Set-Cookie %s in %q", name, res.header.Values("Set-Cookie"))
+	return ""
+}
+
+// keysOf lists the keys of the JSON object at path inside raw, in order.
+func keysOf(t *testing.T, raw string, path ...string) []string {
+	t.Helper()
+	data := json.RawMessage(raw)
+	for _, p := range path {
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(data, &m); err != nil {
+			t.Fatalf("keysOf %v in %s: %v", path, raw, err)
+		}
+		data = m[p]
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		t.Fatalf("keysOf %v: not an object in %s", path, raw)
+	}
+	var keys []string
+	for dec.More() {
+		tok, err := dec.Token()
+		must(t, err)
+		keys = append(keys, tok.(string))
+		var skip json.RawMessage
+		must(t, dec.Decode(&skip))
+	}
+	return keys
+}
+
+func decode(t *testing.T, raw string, v any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(raw), v); err != nil {
+		t.Fatalf("decode %s: %v", raw, err)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// wantError checks an error response: status, JSON content type and the
+// exact body.
+func wantError(t *testing.T, res result, status int, body string) {
+	t.Helper()
+	if res.status != status || res.body != body {
+		t.Fatalf("got %d %s, want %d %s", res.status, res.body, status, body)
+	}
+	if ct := res.header.Get("Content-Type"); ct != "application/json" {
+		t.Fatalf("content-type %q, want application/json", ct)
+	}
+}
+
+func equal(t *testing.T, what string, got, want []string) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: got %q, want %q", what, got, want)
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Fatalf("%s: got %q, want %q", what, got, want)
+		}
+	}
+}
+
+// syncBuffer is a log sink safe for concurrent writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// Wire constants from RECORDED.md.
+var (
+	userKeys    = []string{"name", "email", "emailVerified", "image", "createdAt", "updatedAt", "id"}
+	sessionKeys = []string{"expiresAt", "token", "createdAt", "updatedAt", "ipAddress", "userAgent", "userId",
+		"activeOrganizationId", "organizationContext", "id"}
+	deletionCookies = []string{
+		"better-auth.session_token=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax",
+		"better-auth.session_data=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax",
+		"better-auth.dont_remember=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax",
+	}
+)

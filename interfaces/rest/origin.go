@@ -1,0 +1,214 @@
+package rest
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/beep/iam/domain/failure"
+)
+
+// Origin and callback failures, with better-auth's codes and messages.
+var (
+	errMissingOrigin       = failure.New(failure.Forbidden, "MISSING_OR_NULL_ORIGIN", "Missing or null Origin")
+	errInvalidOrigin       = failure.New(failure.Forbidden, "INVALID_ORIGIN", "Invalid origin")
+	errCrossSiteNavigation = failure.New(failure.Forbidden, "CROSS_SITE_NAVIGATION_LOGIN_BLOCKED",
+		"Cross-site navigation login blocked. This request appears to be a CSRF attack.")
+	errInvalidCallbackURL = failure.New(failure.Forbidden, "INVALID_CALLBACK_URL", "Invalid callbackURL")
+	// errCallbackNotString is better-auth's message-only 400.
+	errCallbackNotString = &failure.Error{Kind: failure.Invalid, Message: "Invalid callbackURL: expected a string"}
+)
+
+// originPolicy decides which origins may act with a user's cookies and
+// where clients may be sent back to. Origins match exactly, after
+// normalisation (lower-case scheme and host, default port dropped).
+type originPolicy struct {
+	trusted map[string]bool
+}
+
+func newOriginPolicy(origins []string) originPolicy {
+	p := originPolicy{trusted: map[string]bool{}}
+	for _, o := range origins {
+		if n := originOf(strings.TrimSpace(o)); n != "" {
+			p.trusted[n] = true
+		}
+	}
+	return p
+}
+
+// middleware is better-auth's global origin check: a state-changing request
+// that carries cookies must come from a trusted origin. Requests without
+// cookies are left to the endpoints (see checkFormCSRF).
+func (p originPolicy) middleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+			return next(c)
+		}
+		if _, ok := r.Header["Cookie"]; ok {
+			if err := p.checkRequestOrigin(r); err != nil {
+				return err
+			}
+		}
+		return next(c)
+	}
+}
+
+// checkRequestOrigin requires Origin (or, failing that, Referer) to be
+// present, not "null", and trusted. An opaque "null" origin of a same-origin
+// fetch stands for the request's own origin, as in better-auth.
+func (p originPolicy) checkRequestOrigin(r *http.Request) error {
+	origin := header(r, "Origin")
+	candidate := origin
+	if candidate == "" {
+		candidate = header(r, "Referer")
+	}
+	if origin == "null" && header(r, "Sec-Fetch-Site") == "same-origin" {
+		candidate = requestOrigin(r)
+	}
+	if candidate == "" || candidate == "null" {
+		return errMissingOrigin
+	}
+	if !p.trustedOrigin(candidate) {
+		return errInvalidOrigin
+	}
+	return nil
+}
+
+// checkFormCSRF is better-auth's formCsrfMiddleware, applied to sign-in and
+// sign-up: it also protects requests without cookies, which a cross-site
+// form could otherwise use to log a victim into the attacker's account.
+// Browsers announce themselves with Sec-Fetch-* headers; then a cross-site
+// navigation is refused and an Origin is required. Without them (curl,
+// server-to-server) an Origin or Referer, if any, must still be trusted.
+func (p originPolicy) checkFormCSRF(r *http.Request) error {
+	if _, ok := r.Header["Cookie"]; ok {
+		return p.checkRequestOrigin(r)
+	}
+	site, mode, dest := header(r, "Sec-Fetch-Site"), header(r, "Sec-Fetch-Mode"), header(r, "Sec-Fetch-Dest")
+	if strings.TrimSpace(site) != "" || strings.TrimSpace(mode) != "" || strings.TrimSpace(dest) != "" {
+		if site == "cross-site" && mode == "navigate" {
+			return errCrossSiteNavigation
+		}
+		return p.checkRequestOrigin(r)
+	}
+	if header(r, "Origin") != "" || header(r, "Referer") != "" {
+		return p.checkRequestOrigin(r)
+	}
+	return nil
+}
+
+// checkCallbackURL validates body.callbackURL, or query.callbackURL when the
+// body has none, with JavaScript truthiness: empty, false, 0 and null are
+// "none". A value that is not a string is a 400; a string must be a safe
+// relative path or an absolute URL of a trusted origin, else a 403.
+func (p originPolicy) checkCallbackURL(b requestBody, query url.Values) error {
+	v := b.fields["callbackURL"]
+	if !v.truthy {
+		switch q := query["callbackURL"]; {
+		case len(q) > 1:
+			return errCallbackNotString // a repeated key is an array
+		case len(q) == 1:
+			v = value{kind: kindString, str: q[0], truthy: q[0] != ""}
+		}
+	}
+	if !v.truthy {
+		return nil
+	}
+	if v.kind != kindString {
+		return errCallbackNotString
+	}
+	if !p.trustedRedirect(v.str) {
+		return errInvalidCallbackURL
+	}
+	return nil
+}
+
+func (p originPolicy) trustedOrigin(raw string) bool {
+	o := originOf(raw)
+	return o != "" && p.trusted[o]
+}
+
+// trustedRedirect accepts a safe relative path or a URL of a trusted origin.
+func (p originPolicy) trustedRedirect(raw string) bool {
+	if strings.HasPrefix(raw, "/") {
+		return safeRelativeURL(raw)
+	}
+	return p.trustedOrigin(raw)
+}
+
+// safeRelativeURL is better-auth 1.7.25's isSafeRelativeURL: a root-relative
+// reference that no browser or router can read as another host. It starts
+// with one "/", has no backslash and no control character, and its path has
+// no encoded "/" or "\".
+func safeRelativeURL(s string) bool {
+	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.Contains(s, `\`) || hasControl(s) {
+		return false
+	}
+	path := s
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
+		path = s[:i]
+	}
+	path = strings.ToLower(path)
+	return !strings.Contains(path, "%2f") && !strings.Contains(path, "%5c")
+}
+
+// originOf returns the serialised origin of an absolute http(s) URL, or ""
+// for anything else. URLs a browser could read differently from Go (with
+// backslashes, controls or spaces) are refused rather than guessed at.
+func originOf(raw string) string {
+	if raw == "" || hasControl(raw) || strings.ContainsAny(raw, "\\ ") {
+		return ""
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Opaque != "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return ""
+	}
+	host := strings.ToLower(u.Hostname())
+	if host == "" {
+		return ""
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	origin := u.Scheme + "://" + host
+	if p := u.Port(); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n > 65535 {
+			return ""
+		}
+		if !(u.Scheme == "http" && n == 80) && !(u.Scheme == "https" && n == 443) {
+			origin += ":" + strconv.Itoa(n)
+		}
+	}
+	return origin
+}
+
+// requestOrigin is the origin the request was addressed to.
+func requestOrigin(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// hasControl reports C0 and C1 control characters and DEL.
+func hasControl(s string) bool {
+	for _, r := range s {
+		if r <= 0x1f || (r >= 0x7f && r <= 0x9f) {
+			return true
+		}
+	}
+	return false
+}
+
+// header reads a request header as the Fetch API does: several values are
+// joined with ", " (so two Origin headers never pass as one trusted origin).
+func header(r *http.Request, name string) string {
+	return strings.Join(r.Header.Values(name), ", ")
+}

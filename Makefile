@@ -22,11 +22,16 @@ build:
 test: lint npm build
 	scripts/with-postgres.sh $(MAKE) --no-print-directory test-go test-e2e
 
+# The filter keeps package results, failures, and one line per storage
+# dialect of the contract and migration suites, so the log shows that the
+# PostgreSQL runs really happened.
+SHOWN := ^(ok|FAIL|panic|--- FAIL)|^\s+--- (PASS|FAIL|SKIP): Test(Contract|MigrateUpDownUp|MigrateUpConcurrently)/[a-z]+ |^\s+--- (FAIL|SKIP)|Error Trace|_test\.go:[0-9]+:
+
 test-go:
 	@: "$${IAM_TEST_POSTGRES_URL:?use make test, which starts PostgreSQL}"
-	@set -e; for m in $(MODULES); do \
+	@set -eo pipefail; for m in $(MODULES); do \
 		echo "== go test -race $${m#$(CURDIR)/}"; \
-		(cd $$m && IAM_TEST_REQUIRE_POSTGRES=1 IAM_TEST_REQUIRE_NODE=1 $(GO) test -race -count=1 ./...); \
+		(cd $$m && IAM_TEST_REQUIRE_POSTGRES=1 IAM_TEST_REQUIRE_NODE=1 $(GO) test -race -count=1 -v ./... 2>&1 | { grep -E '$(SHOWN)' || true; }); \
 	done
 
 test-e2e:

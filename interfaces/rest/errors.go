@@ -111,7 +111,9 @@ func classify(err error) response {
 		if !ok {
 			return response{status: http.StatusInternalServerError, log: true}
 		}
-		return response{status: status, body: bodyOf(fail.Code, fail.Message), log: status >= 500}
+		// A classified failure (an overloaded hash pool, an unreachable
+		// database) is expected under load: answered, not logged as a bug.
+		return response{status: status, body: bodyOf(fail.Code, fail.Message)}
 	case errors.As(err, &large):
 		return response{status: errTooLarge.status, body: bodyOf(errTooLarge.code, errTooLarge.message)}
 	case errors.As(err, &echoe):
@@ -137,12 +139,17 @@ func bodyOf(code, message string) *errorBody {
 type errorHandler struct{ logger *slog.Logger }
 
 func (h errorHandler) handle(err error, c echo.Context) {
+	// Middleware that reports an error itself (otelecho calls c.Error and
+	// then returns the error) brings it here twice; the first call answered.
+	if c.Response().Committed {
+		return
+	}
 	res := classify(err)
 	if res.log {
 		h.logInternal(c, err, res.status)
 	}
-	if c.Response().Committed {
-		return
+	if res.status == http.StatusServiceUnavailable {
+		c.Response().Header().Set("Retry-After", "1")
 	}
 	if res.status == http.StatusRequestEntityTooLarge {
 		// The rest of the body is not worth draining.

@@ -2,11 +2,14 @@ package rest_test
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +17,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/beep/iam/application/authn"
+	"github.com/beep/iam/domain/failure"
 	"github.com/beep/iam/interfaces/rest"
 )
 
@@ -224,4 +229,50 @@ func TestBodyLimit(t *testing.T) {
 			t.Fatalf("status %d", res.status)
 		}
 	})
+}
+
+// busyAuth fails sign-in as an exhausted password-hash pool does.
+type busyAuth struct{ stubAuth }
+
+func (b *busyAuth) SignIn(context.Context, authn.SignInInput) (authn.Authenticated, error) {
+	return authn.Authenticated{}, b.err
+}
+
+func TestUnavailableIs503WithRetryAfter(t *testing.T) {
+	busy := failure.New(failure.Unavailable, "SERVICE_UNAVAILABLE", "Server is busy, try again")
+	s := newServer(t, withAuth(&busyAuth{stubAuth{err: fmt.Errorf("verify password: %w", busy)}}))
+	res := s.post(t, "/sign-in/email", `{"email":"a@example.com","password":"correct horse"}`)
+	wantError(t, res, http.StatusServiceUnavailable, `{"message":"Server is busy, try again","code":"SERVICE_UNAVAILABLE"}`)
+	if got := res.header.Get("Retry-After"); got != "1" {
+		t.Fatalf("Retry-After = %q, want 1", got)
+	}
+	if logs := s.logs.String(); strings.Contains(logs, "internal error") {
+		t.Fatalf("an expected overload was logged as an internal error: %s", logs)
+	}
+}
+
+// reportsErrors calls c.Error itself and returns the error too, as otelecho
+// does; the error must still be answered and logged once.
+func reportsErrors(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		return err
+	}
+}
+
+func TestErrorReportedTwiceIsLoggedOnce(t *testing.T) {
+	var logs syncBuffer
+	cfg := rest.Config{BaseURL: mustURL(t, "http://127.0.0.1"), Secret: secret}
+	e := rest.NewEcho(cfg, slog.New(slog.NewJSONHandler(&logs, nil)), []rest.Routes{testRoutes{}}, reportsErrors)
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/auth/test/fail", nil))
+	if rec.Code != http.StatusInternalServerError || rec.Body.Len() != 0 {
+		t.Fatalf("got %d %q, want an empty 500", rec.Code, rec.Body.String())
+	}
+	if n := strings.Count(logs.String(), "internal error serving request"); n != 1 {
+		t.Fatalf("logged %d times, want once: %s", n, logs.String())
+	}
 }

@@ -51,6 +51,8 @@ type Scrypt struct {
 	maxWait time.Duration
 	// burnSalt is a fixed salt for Burn; the result is discarded.
 	burnSalt []byte
+	// kdf is scrypt.Key; tests observe the pool through it.
+	kdf func(password, salt []byte, n, r, p, keyLen int) ([]byte, error)
 }
 
 var _ authn.PasswordHasher = (*Scrypt)(nil)
@@ -71,7 +73,7 @@ func NewScrypt(cfg Config) *Scrypt {
 	if wait <= 0 {
 		wait = 2 * time.Second
 	}
-	return &Scrypt{params: cfg.Params, slots: make(chan struct{}, n), maxWait: wait, burnSalt: []byte(strings.Repeat("0", 32))}
+	return &Scrypt{params: cfg.Params, slots: make(chan struct{}, n), maxWait: wait, burnSalt: []byte(strings.Repeat("0", 32)), kdf: scrypt.Key}
 }
 
 // Hash implements authn.PasswordHasher.
@@ -117,7 +119,7 @@ func (s *Scrypt) derive(ctx context.Context, password string, salt []byte, keyLe
 		return nil, err
 	}
 	defer func() { <-s.slots }()
-	key, err := scrypt.Key([]byte(norm.NFKC.String(password)), salt, s.params.N, s.params.R, s.params.P, keyLen)
+	key, err := s.kdf([]byte(norm.NFKC.String(password)), salt, s.params.N, s.params.R, s.params.P, keyLen)
 	if err != nil {
 		return nil, fmt.Errorf("scrypt: %w", err)
 	}

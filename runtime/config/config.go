@@ -54,6 +54,7 @@ type Config struct {
 	SessionMaxLifetime time.Duration
 
 	HashConcurrency int
+	HashQueueWait   time.Duration
 }
 
 // SecretMinLength is the shortest BETTER_AUTH_SECRET accepted.
@@ -61,21 +62,22 @@ const SecretMinLength = 32
 
 // defaults lists every setting with its default; the README table mirrors it.
 var defaults = map[string]any{
-	"APP_ENV":                   string(Dev),
-	"LOG_LEVEL":                 "info",
-	"HTTP_ADDR":                 "127.0.0.1:3000",
-	"APP_AUTH_URL":              "",
-	"APP_CLIENT_URL":            "",
-	"SECURITY_TRUSTED_ORIGINS":  "",
-	"HTTP_BODY_LIMIT":           "65536",
-	"SHUTDOWN_TIMEOUT":          "30",
-	"BETTER_AUTH_SECRET":        "",
-	"DATABASE_URL":              "sqlite:./data/iam.db",
-	"DATABASE_AUTO_MIGRATE":     "",
-	"SESSION_EXPIRES_IN":        "2592000",
-	"SESSION_UPDATE_AGE":        "86400",
-	"SESSION_MAX_LIFETIME":      "7776000",
-	"PASSWORD_HASH_CONCURRENCY": "0",
+	"APP_ENV":                     string(Dev),
+	"LOG_LEVEL":                   "info",
+	"HTTP_ADDR":                   "127.0.0.1:3000",
+	"APP_AUTH_URL":                "",
+	"APP_CLIENT_URL":              "",
+	"SECURITY_TRUSTED_ORIGINS":    "",
+	"HTTP_BODY_LIMIT":             "65536",
+	"SHUTDOWN_TIMEOUT":            "30",
+	"BETTER_AUTH_SECRET":          "",
+	"DATABASE_URL":                "sqlite:./data/iam.db",
+	"DATABASE_AUTO_MIGRATE":       "",
+	"SESSION_EXPIRES_IN":          "2592000",
+	"SESSION_UPDATE_AGE":          "86400",
+	"SESSION_MAX_LIFETIME":        "7776000",
+	"PASSWORD_HASH_CONCURRENCY":   "0",
+	"PASSWORD_HASH_QUEUE_TIMEOUT": "2",
 }
 
 // Load reads the environment (and CONFIG_FILE, when set) and validates it.
@@ -135,6 +137,7 @@ func Load(logger *slog.Logger) (Config, error) {
 	} else {
 		c.HashConcurrency = n
 	}
+	c.HashQueueWait = r.seconds("PASSWORD_HASH_QUEUE_TIMEOUT")
 	if !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") && !strings.HasPrefix(c.DatabaseURL, "sqlite:") && c.DatabaseURL != "" {
 		r.fail("DATABASE_URL must start with postgres://, postgresql:// or sqlite:, got %q", redactURL(c.DatabaseURL))
 	}

@@ -22,7 +22,7 @@ func setenv(t *testing.T, env map[string]string) {
 	t.Helper()
 	for _, k := range []string{"APP_ENV", "LOG_LEVEL", "HTTP_ADDR", "APP_AUTH_URL", "APP_CLIENT_URL", "SECURITY_TRUSTED_ORIGINS",
 		"HTTP_BODY_LIMIT", "SHUTDOWN_TIMEOUT", "BETTER_AUTH_SECRET", "DATABASE_URL", "DATABASE_AUTO_MIGRATE",
-		"SESSION_EXPIRES_IN", "SESSION_UPDATE_AGE", "SESSION_MAX_LIFETIME", "PASSWORD_HASH_CONCURRENCY", "CONFIG_FILE"} {
+		"SESSION_EXPIRES_IN", "SESSION_UPDATE_AGE", "SESSION_MAX_LIFETIME", "PASSWORD_HASH_CONCURRENCY", "PASSWORD_HASH_QUEUE_TIMEOUT", "CONFIG_FILE"} {
 		t.Setenv(k, "")
 		os.Unsetenv(k)
 	}
@@ -73,14 +73,14 @@ func TestEveryProblemReportedAtOnce(t *testing.T) {
 	setenv(t, map[string]string{
 		"APP_ENV": "staging", "LOG_LEVEL": "loud", "HTTP_ADDR": "nope", "APP_AUTH_URL": "ftp://x",
 		"HTTP_BODY_LIMIT": "-1", "SESSION_EXPIRES_IN": "30d", "BETTER_AUTH_SECRET": "short",
-		"DATABASE_URL": "mysql://root:hunter2@db/x", "DATABASE_AUTO_MIGRATE": "maybe", "PASSWORD_HASH_CONCURRENCY": "x",
+		"DATABASE_URL": "mysql://root:hunter2@db/x", "DATABASE_AUTO_MIGRATE": "maybe", "PASSWORD_HASH_CONCURRENCY": "x", "PASSWORD_HASH_QUEUE_TIMEOUT": "0",
 	})
 	_, err := config.Load(quiet)
 	if err == nil {
 		t.Fatal("Load accepted a broken configuration")
 	}
 	for _, want := range []string{"APP_ENV", "LOG_LEVEL", "HTTP_ADDR", "APP_AUTH_URL", "HTTP_BODY_LIMIT", "SESSION_EXPIRES_IN",
-		"BETTER_AUTH_SECRET must be at least 32", "DATABASE_URL", "DATABASE_AUTO_MIGRATE", "PASSWORD_HASH_CONCURRENCY"} {
+		"BETTER_AUTH_SECRET must be at least 32", "DATABASE_URL", "DATABASE_AUTO_MIGRATE", "PASSWORD_HASH_CONCURRENCY", "PASSWORD_HASH_QUEUE_TIMEOUT"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not mention %s:\n%v", want, err)
 		}

@@ -30,7 +30,7 @@ var Auth = fx.Module("auth",
 )
 
 func newHasher(c config.Config) *password.Scrypt {
-	return password.NewScrypt(password.Config{Params: password.BetterAuthParams, Concurrency: c.HashConcurrency})
+	return password.NewScrypt(password.Config{Params: password.BetterAuthParams, Concurrency: c.HashConcurrency, MaxWait: c.HashQueueWait})
 }
 
 func authPolicy(c config.Config) authn.Policy {

@@ -10,4 +10,18 @@ var (
 	ErrSessionGone = failure.New(failure.Unauthenticated, "FAILED_TO_GET_SESSION", "Failed to get session")
 	// ErrSessionExpired is a session past its expiry; it has been deleted.
 	ErrSessionExpired = failure.New(failure.NotFound, "SESSION_EXPIRED", "Session expired")
+
+	ErrInvalidPassword           = failure.New(failure.Invalid, "INVALID_PASSWORD", "Invalid password")
+	ErrCredentialAccountNotFound = failure.New(failure.Invalid, "CREDENTIAL_ACCOUNT_NOT_FOUND", "Credential account not found")
+	ErrSessionNotFresh           = failure.New(failure.Forbidden, "SESSION_NOT_FRESH", "Session is not fresh")
+	// ErrReauthenticate is an old session asking for a sensitive action
+	// without a password (better-auth's SESSION_EXPIRED on delete-user).
+	ErrReauthenticate = failure.New(failure.Invalid, "SESSION_EXPIRED", "Session expired. Re-authenticate to perform this action.")
+	// ErrDeleteUserDisabled hides the endpoint: better-auth answers an
+	// empty 404 when deletion is off.
+	ErrDeleteUserDisabled = &failure.Error{Kind: failure.NotFound}
+	// ErrSoleOwner refuses to delete a user who alone owns an organization
+	// other members depend on: it would be left without an owner.
+	ErrSoleOwner = failure.New(failure.Precondition, "USER_IS_SOLE_OWNER_OF_AN_ORGANIZATION",
+		"You are the only owner of an organization; transfer ownership or delete it first")
 )

@@ -42,6 +42,22 @@ type PasswordHasher interface {
 	// discards the result. Sign-in calls it when there is no hash to check,
 	// so an unknown email costs what a known one does.
 	Burn(ctx context.Context, password string)
+	// NeedsRehash reports whether encoded is not in the configured
+	// algorithm and parameters, so a successful sign-in should replace it.
+	NeedsRehash(encoded string) bool
+}
+
+// RevokedSessions remembers revoked session tokens for as long as a cookie
+// cache entry issued for them could still be presented (the cookie-cache
+// max age), so the cache path refuses them at once. Adapters: in memory for
+// one node, Redis for many.
+type RevokedSessions interface {
+	// Revoke records tokens as revoked. Idempotent.
+	Revoke(ctx context.Context, tokens ...string) error
+	// IsRevoked reports whether token was revoked recently. Callers treat an
+	// error as "revoked" and fall back to storage: a cache failure never
+	// authenticates.
+	IsRevoked(ctx context.Context, token string) (bool, error)
 }
 
 // TxRunner runs fn in one transaction: every repository call made with the
@@ -63,6 +79,12 @@ type UserRepository interface {
 	ByEmail(ctx context.Context, email identity.Email) (identity.User, error)
 	// ByID returns the user, or identity.ErrUserNotFound.
 	ByID(ctx context.Context, userID identity.UserID) (identity.User, error)
+	// Update stores u's name, image, email, emailVerified and updatedAt;
+	// identity.ErrUserNotFound when the user does not exist.
+	Update(ctx context.Context, u identity.User) error
+	// Delete removes the user with their sessions, accounts and
+	// memberships (the rows that reference the user). Idempotent.
+	Delete(ctx context.Context, userID identity.UserID) error
 }
 
 // AccountRepository stores the ways users authenticate.
@@ -74,6 +96,11 @@ type AccountRepository interface {
 	// Credential returns the password account of the user, or
 	// identity.ErrAccountNotFound.
 	Credential(ctx context.Context, userID identity.UserID) (identity.Account, error)
+	// ListByUser returns every account of the user, oldest first.
+	ListByUser(ctx context.Context, userID identity.UserID) ([]identity.Account, error)
+	// UpdatePassword replaces the password hash of an account;
+	// identity.ErrAccountNotFound when it does not exist.
+	UpdatePassword(ctx context.Context, accountID identity.AccountID, hash string, updatedAt time.Time) error
 }
 
 // SessionRepository stores sessions, addressed by their secret token.
@@ -89,6 +116,12 @@ type SessionRepository interface {
 	// Delete removes the session. Idempotent: deleting a missing session is
 	// not an error.
 	Delete(ctx context.Context, token string) error
+	// ListByUser returns every session of the user, expired ones included,
+	// newest first.
+	ListByUser(ctx context.Context, userID identity.UserID) ([]session.Session, error)
+	// DeleteByUser removes every session of the user except the one whose
+	// token is keep ("" keeps none) and returns the tokens it removed.
+	DeleteByUser(ctx context.Context, userID identity.UserID, keep string) ([]string, error)
 }
 
 // OrganizationRepository stores organizations and their members.
@@ -104,4 +137,10 @@ type OrganizationRepository interface {
 	// MembershipsOf returns every membership of the user with its
 	// organization, in no particular order.
 	MembershipsOf(ctx context.Context, userID identity.UserID) ([]organization.Membership, error)
+	// OwnerCount returns how many members of the organization hold the
+	// owner role (alone or among others).
+	OwnerCount(ctx context.Context, orgID organization.ID) (int, error)
+	// Delete removes the organization with its members and invitations.
+	// Idempotent.
+	Delete(ctx context.Context, orgID organization.ID) error
 }

@@ -1,6 +1,8 @@
 package authn
 
 import (
+	"time"
+
 	"github.com/beep/iam/domain/identity"
 	"github.com/beep/iam/domain/organization"
 	"github.com/beep/iam/domain/session"
@@ -17,6 +19,7 @@ type Deps struct {
 	Accounts      AccountRepository
 	Sessions      SessionRepository
 	Organizations OrganizationRepository
+	Revoked       RevokedSessions
 	// FoldAccents strips diacritics for personal-organization slugs.
 	FoldAccents organization.Folder
 }
@@ -25,10 +28,20 @@ type Deps struct {
 type Policy struct {
 	Passwords identity.PasswordPolicy
 	Sessions  session.Policy
+	// FreshAge is how young a session must be for actions that need a
+	// recent sign-in (listing sessions, deleting the account without a
+	// password); zero disables the check.
+	FreshAge time.Duration
+	// DeleteUserEnabled turns on account self-deletion.
+	DeleteUserEnabled bool
 }
 
 // DefaultPolicy is Beep's default.
-var DefaultPolicy = Policy{Passwords: identity.DefaultPasswordPolicy, Sessions: session.DefaultPolicy}
+var DefaultPolicy = Policy{
+	Passwords: identity.DefaultPasswordPolicy,
+	Sessions:  session.DefaultPolicy,
+	FreshAge:  24 * time.Hour,
+}
 
 // Service runs the authentication use cases.
 type Service struct {

@@ -18,17 +18,18 @@ import (
 var start = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 
 type harness struct {
-	svc    *authn.Service
-	store  *authntest.Store
-	clock  *authntest.Clock
-	hasher *authntest.Hasher
-	repos  authntest.Repos
+	svc     *authn.Service
+	store   *authntest.Store
+	clock   *authntest.Clock
+	hasher  *authntest.Hasher
+	revoked *authntest.Revoked
+	repos   authntest.Repos
 }
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
 	store := authntest.NewStore()
-	h := &harness{store: store, clock: authntest.NewClock(start), hasher: &authntest.Hasher{}}
+	h := &harness{store: store, clock: authntest.NewClock(start), hasher: &authntest.Hasher{}, revoked: &authntest.Revoked{}}
 	h.repos = authntest.Repos{Tx: store, Users: store.Users(), Accounts: store.Accounts(), Sessions: store.Sessions(), Organizations: store.Organizations()}
 	h.svc = authn.NewService(h.deps(), authn.DefaultPolicy)
 	return h
@@ -38,7 +39,7 @@ func (h *harness) deps() authn.Deps {
 	return authn.Deps{
 		Clock: h.clock, IDs: &authntest.IDs{}, Tokens: &authntest.Tokens{}, Hasher: h.hasher, Tx: h.repos.Tx,
 		Users: h.repos.Users, Accounts: h.repos.Accounts, Sessions: h.repos.Sessions, Organizations: h.repos.Organizations,
-		FoldAccents: authntest.NoFold,
+		Revoked: h.revoked, FoldAccents: authntest.NoFold,
 	}
 }
 

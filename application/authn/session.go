@@ -80,5 +80,5 @@ func (s *Service) SignOut(ctx context.Context, token string) error {
 	if err := s.deps.Sessions.Delete(ctx, token); err != nil {
 		return fmt.Errorf("delete session: %w", err)
 	}
-	return nil
+	return s.revoke(ctx, token)
 }

@@ -50,6 +50,7 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (Authenticated, er
 	if !ok {
 		return Authenticated{}, ErrInvalidCredentials
 	}
+	s.upgradeHash(ctx, account, in.Password)
 	memberships, err := s.deps.Organizations.MembershipsOf(ctx, user.ID)
 	if err != nil {
 		return Authenticated{}, fmt.Errorf("load memberships: %w", err)
@@ -59,4 +60,18 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (Authenticated, er
 		return Authenticated{}, err
 	}
 	return Authenticated{User: user, Session: sess, Context: orgCtx}, nil
+}
+
+// upgradeHash re-hashes a password stored in an older format or with weaker
+// parameters, now that the plain password is at hand. A failure is not the
+// user's problem: the old hash keeps working and the next sign-in retries.
+func (s *Service) upgradeHash(ctx context.Context, account identity.Account, password string) {
+	if !s.deps.Hasher.NeedsRehash(account.PasswordHash) {
+		return
+	}
+	hash, err := s.deps.Hasher.Hash(ctx, password)
+	if err != nil {
+		return
+	}
+	_ = s.deps.Accounts.UpdatePassword(ctx, account.ID, hash, s.deps.Clock.Now())
 }

@@ -42,6 +42,10 @@ func RunContract(t *testing.T, newRepos func(t *testing.T) Repos) {
 	t.Run("sessions", func(t *testing.T) { sessionContract(t, newRepos(t)) })
 	t.Run("organizations", func(t *testing.T) { organizationContract(t, newRepos(t)) })
 	t.Run("transactions", func(t *testing.T) { txContract(t, newRepos(t)) })
+	t.Run("user updates", func(t *testing.T) { userUpdateContract(t, newRepos(t)) })
+	t.Run("user deletion", func(t *testing.T) { userDeleteContract(t, newRepos(t)) })
+	t.Run("session lists", func(t *testing.T) { sessionListContract(t, newRepos(t)) })
+	t.Run("organization deletion", func(t *testing.T) { organizationDeleteContract(t, newRepos(t)) })
 }
 
 type fixture struct {
@@ -283,4 +287,191 @@ func txContract(t *testing.T, r Repos) {
 	wantErr(t, "conflict inside tx", err, identity.ErrUserAlreadyExists)
 	_, err = r.Users.ByEmail(ctx, "first@example.com")
 	wantErr(t, "first insert after failed tx", err, identity.ErrUserNotFound)
+}
+
+func (f *fixture) session(userID identity.UserID, token string, created time.Time) session.Session {
+	return session.Session{ID: session.NewID(f.ids.NewUUID()), Token: token, UserID: userID,
+		ExpiresAt: created.Add(time.Hour), CreatedAt: created, UpdatedAt: created}
+}
+
+func userUpdateContract(t *testing.T, r Repos) {
+	ctx := context.Background()
+	var f fixture
+	u := f.user("frank@example.com")
+	mustDo(t, "create user", r.Users.Create(ctx, u))
+	other := f.user("grace@example.com")
+	mustDo(t, "create other", r.Users.Create(ctx, other))
+
+	u.Name = "Frank ' \" <b>"
+	u.Image = nil
+	u.EmailVerified = true
+	u.UpdatedAt = contractTime.Add(time.Hour)
+	mustDo(t, "Update", r.Users.Update(ctx, u))
+	got, err := r.Users.ByID(ctx, u.ID)
+	mustDo(t, "ByID", err)
+	if got.Name != u.Name || got.Image != nil || !got.EmailVerified {
+		t.Fatalf("after Update = %+v, want %+v", got, u)
+	}
+	sameInstant(t, "UpdatedAt", got.UpdatedAt, u.UpdatedAt)
+	sameInstant(t, "CreatedAt kept", got.CreatedAt, contractTime)
+
+	u.Email = other.Email
+	wantErr(t, "Update to a taken email", r.Users.Update(ctx, u), identity.ErrUserAlreadyExists)
+	missing := f.user("nobody@example.com")
+	wantErr(t, "Update unknown", r.Users.Update(ctx, missing), identity.ErrUserNotFound)
+}
+
+func userDeleteContract(t *testing.T, r Repos) {
+	ctx := context.Background()
+	var f fixture
+	u := f.user("henry@example.com")
+	keep := f.user("ivy@example.com")
+	for _, x := range []identity.User{u, keep} {
+		mustDo(t, "create user", r.Users.Create(ctx, x))
+		mustDo(t, "create account", r.Accounts.Create(ctx, identity.NewCredentialAccount(identity.NewAccountID(f.ids.NewUUID()), x.ID, "h", contractTime)))
+	}
+	o := f.org(keep.ID, "shared-org")
+	mustDo(t, "create org", r.Organizations.Create(ctx, o))
+	for _, x := range []identity.User{u, keep} {
+		mustDo(t, "add member", r.Organizations.AddMember(ctx, organization.Member{ID: organization.NewMemberID(f.ids.NewUUID()),
+			OrganizationID: o.ID, UserID: x.ID, Roles: organization.Roles{organization.RoleOwner}, Status: organization.MemberActive, CreatedAt: contractTime}))
+	}
+	mustDo(t, "create session", r.Sessions.Create(ctx, f.session(u.ID, "henrytoken0000000000000000000000", contractTime)))
+	mustDo(t, "create kept session", r.Sessions.Create(ctx, f.session(keep.ID, "ivytoken000000000000000000000000", contractTime)))
+
+	mustDo(t, "Delete", r.Users.Delete(ctx, u.ID))
+	mustDo(t, "Delete again (idempotent)", r.Users.Delete(ctx, u.ID))
+	_, err := r.Users.ByID(ctx, u.ID)
+	wantErr(t, "ByID after delete", err, identity.ErrUserNotFound)
+	_, err = r.Accounts.Credential(ctx, u.ID)
+	wantErr(t, "account after delete", err, identity.ErrAccountNotFound)
+	_, err = r.Sessions.ByToken(ctx, "henrytoken0000000000000000000000")
+	wantErr(t, "session after delete", err, session.ErrSessionNotFound)
+	if ms, _ := r.Organizations.MembershipsOf(ctx, u.ID); len(ms) != 0 {
+		t.Fatalf("memberships survive the user: %+v", ms)
+	}
+	if n, err := r.Organizations.OwnerCount(ctx, o.ID); err != nil || n != 1 {
+		t.Fatalf("OwnerCount after deleting one owner = %d, %v; want 1", n, err)
+	}
+	if _, err := r.Sessions.ByToken(ctx, "ivytoken000000000000000000000000"); err != nil {
+		t.Fatalf("another user's session was deleted: %v", err)
+	}
+	if _, err := r.Accounts.Credential(ctx, keep.ID); err != nil {
+		t.Fatalf("another user's account was deleted: %v", err)
+	}
+}
+
+func sessionListContract(t *testing.T, r Repos) {
+	ctx := context.Background()
+	var f fixture
+	u := f.user("jack@example.com")
+	other := f.user("kim@example.com")
+	mustDo(t, "create user", r.Users.Create(ctx, u))
+	mustDo(t, "create other", r.Users.Create(ctx, other))
+	tokens := []string{"jack1000000000000000000000000000", "jack2000000000000000000000000000", "jack3000000000000000000000000000"}
+	for i, tok := range tokens {
+		mustDo(t, "create session", r.Sessions.Create(ctx, f.session(u.ID, tok, contractTime.Add(time.Duration(i)*time.Minute))))
+	}
+	mustDo(t, "create other session", r.Sessions.Create(ctx, f.session(other.ID, "kim00000000000000000000000000000", contractTime)))
+
+	list, err := r.Sessions.ListByUser(ctx, u.ID)
+	mustDo(t, "ListByUser", err)
+	if len(list) != 3 || list[0].Token != tokens[2] || list[2].Token != tokens[0] {
+		t.Fatalf("ListByUser = %v, want the 3 sessions newest first", tokensOf(list))
+	}
+
+	gone, err := r.Sessions.DeleteByUser(ctx, u.ID, tokens[1])
+	mustDo(t, "DeleteByUser keeping one", err)
+	if len(gone) != 2 || !containsAll(gone, tokens[0], tokens[2]) {
+		t.Fatalf("DeleteByUser returned %v, want %v and %v", gone, tokens[0], tokens[2])
+	}
+	list, _ = r.Sessions.ListByUser(ctx, u.ID)
+	if len(list) != 1 || list[0].Token != tokens[1] {
+		t.Fatalf("after DeleteByUser = %v, want only %s", tokensOf(list), tokens[1])
+	}
+	gone, err = r.Sessions.DeleteByUser(ctx, u.ID, "")
+	mustDo(t, "DeleteByUser all", err)
+	if len(gone) != 1 || gone[0] != tokens[1] {
+		t.Fatalf("DeleteByUser all returned %v", gone)
+	}
+	if _, err := r.Sessions.ByToken(ctx, "kim00000000000000000000000000000"); err != nil {
+		t.Fatalf("another user's session was deleted: %v", err)
+	}
+	if list, err := r.Sessions.ListByUser(ctx, "user__nobody"); err != nil || len(list) != 0 {
+		t.Fatalf("ListByUser(unknown) = %v, %v", list, err)
+	}
+
+	a1 := identity.NewCredentialAccount(identity.NewAccountID(f.ids.NewUUID()), u.ID, "old", contractTime)
+	mustDo(t, "create account", r.Accounts.Create(ctx, a1))
+	oauth := identity.Account{ID: identity.NewAccountID(f.ids.NewUUID()), UserID: u.ID, ProviderID: "github", ProviderAccountID: "12345",
+		Scope: "read:user,user:email", CreatedAt: contractTime.Add(time.Minute), UpdatedAt: contractTime.Add(time.Minute)}
+	mustDo(t, "create oauth account", r.Accounts.Create(ctx, oauth))
+	accts, err := r.Accounts.ListByUser(ctx, u.ID)
+	mustDo(t, "Accounts.ListByUser", err)
+	if len(accts) != 2 || accts[0].ID != a1.ID || accts[1].ProviderID != "github" || accts[1].Scope != oauth.Scope {
+		t.Fatalf("Accounts.ListByUser = %+v", accts)
+	}
+	mustDo(t, "UpdatePassword", r.Accounts.UpdatePassword(ctx, a1.ID, "new", contractTime.Add(time.Hour)))
+	got, _ := r.Accounts.Credential(ctx, u.ID)
+	if got.PasswordHash != "new" {
+		t.Fatalf("PasswordHash = %q after UpdatePassword", got.PasswordHash)
+	}
+	sameInstant(t, "account UpdatedAt", got.UpdatedAt, contractTime.Add(time.Hour))
+	wantErr(t, "UpdatePassword unknown", r.Accounts.UpdatePassword(ctx, "account__missing", "x", contractTime), identity.ErrAccountNotFound)
+}
+
+func organizationDeleteContract(t *testing.T, r Repos) {
+	ctx := context.Background()
+	var f fixture
+	u := f.user("lena@example.com")
+	mustDo(t, "create user", r.Users.Create(ctx, u))
+	o := f.org(u.ID, "doomed")
+	mustDo(t, "create org", r.Organizations.Create(ctx, o))
+	mustDo(t, "add owner", r.Organizations.AddMember(ctx, organization.Member{ID: organization.NewMemberID(f.ids.NewUUID()),
+		OrganizationID: o.ID, UserID: u.ID, Roles: organization.Roles{organization.RoleAdmin, organization.RoleOwner}, Status: organization.MemberActive, CreatedAt: contractTime}))
+	if n, err := r.Organizations.OwnerCount(ctx, o.ID); err != nil || n != 1 {
+		t.Fatalf("OwnerCount = %d, %v; want 1 (a multi-role member counts)", n, err)
+	}
+	active := o.ID
+	s := f.session(u.ID, "lenatoken0000000000000000000000x", contractTime)
+	s.ActiveOrganizationID = &active
+	mustDo(t, "create session", r.Sessions.Create(ctx, s))
+
+	mustDo(t, "Delete", r.Organizations.Delete(ctx, o.ID))
+	mustDo(t, "Delete again (idempotent)", r.Organizations.Delete(ctx, o.ID))
+	if taken, _ := r.Organizations.SlugTaken(ctx, "doomed"); taken {
+		t.Fatal("slug still taken after Delete")
+	}
+	if ms, _ := r.Organizations.MembershipsOf(ctx, u.ID); len(ms) != 0 {
+		t.Fatalf("memberships survive their organization: %+v", ms)
+	}
+	got, err := r.Sessions.ByToken(ctx, s.Token)
+	mustDo(t, "session after org delete", err)
+	if got.ActiveOrganizationID != nil {
+		t.Fatalf("session still points at the deleted organization %v", *got.ActiveOrganizationID)
+	}
+	if _, err := r.Users.ByID(ctx, u.ID); err != nil {
+		t.Fatalf("deleting an organization deleted its owner: %v", err)
+	}
+}
+
+func tokensOf(list []session.Session) []string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = s.Token
+	}
+	return out
+}
+
+func containsAll(got []string, want ...string) bool {
+	set := map[string]bool{}
+	for _, g := range got {
+		set[g] = true
+	}
+	for _, w := range want {
+		if !set[w] {
+			return false
+		}
+	}
+	return true
 }

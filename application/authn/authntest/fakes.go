@@ -59,7 +59,9 @@ func (g *Tokens) SessionToken() (string, error) {
 }
 
 // Hasher is a fast, insecure password hasher for tests: "sha256:<hex>". It
-// counts calls so tests can check that every sign-in path spends a hash.
+// also verifies "legacy:sha256:<hex>", a stand-in for an older format that
+// NeedsRehash wants replaced. It counts calls so tests can check that every
+// sign-in path spends a hash.
 type Hasher struct {
 	Hashes, Verifies, Burns atomic.Int64
 }
@@ -73,6 +75,7 @@ func (h *Hasher) Hash(_ context.Context, password string) (string, error) {
 // Verify implements authn.PasswordHasher.
 func (h *Hasher) Verify(_ context.Context, password, encoded string) (bool, error) {
 	h.Verifies.Add(1)
+	encoded = strings.TrimPrefix(encoded, "legacy:")
 	if !strings.HasPrefix(encoded, "sha256:") {
 		return false, fmt.Errorf("malformed test hash %q", encoded)
 	}
@@ -88,6 +91,41 @@ func (h *Hasher) Burn(_ context.Context, password string) {
 func encode(password string) string {
 	sum := sha256.Sum256([]byte(password))
 	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// NeedsRehash implements authn.PasswordHasher: hashes not in the test
+// format are upgraded.
+func (h *Hasher) NeedsRehash(encoded string) bool { return !strings.HasPrefix(encoded, "sha256:") }
+
+// Revoked is an in-memory authn.RevokedSessions without expiry.
+type Revoked struct {
+	mu     sync.Mutex
+	tokens map[string]bool
+	// Err, when set, is returned by IsRevoked (a cache outage).
+	Err error
+}
+
+// Revoke implements authn.RevokedSessions.
+func (r *Revoked) Revoke(_ context.Context, tokens ...string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.tokens == nil {
+		r.tokens = map[string]bool{}
+	}
+	for _, t := range tokens {
+		r.tokens[t] = true
+	}
+	return nil
+}
+
+// IsRevoked implements authn.RevokedSessions.
+func (r *Revoked) IsRevoked(_ context.Context, token string) (bool, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.Err != nil {
+		return false, r.Err
+	}
+	return r.tokens[token], nil
 }
 
 // NoFold is an accent folder that changes nothing.

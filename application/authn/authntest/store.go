@@ -3,6 +3,7 @@ package authntest
 import (
 	"context"
 	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -128,6 +129,45 @@ func (r Users) ByID(ctx context.Context, userID identity.UserID) (identity.User,
 	return identity.User{}, identity.ErrUserNotFound
 }
 
+// Update implements authn.UserRepository.
+func (r Users) Update(ctx context.Context, u identity.User) error {
+	defer r.s.lock(ctx)()
+	old, ok := r.s.users[u.ID]
+	if !ok {
+		return identity.ErrUserNotFound
+	}
+	for _, x := range r.s.users {
+		if x.ID != u.ID && x.Email == u.Email {
+			return identity.ErrUserAlreadyExists
+		}
+	}
+	u.CreatedAt = old.CreatedAt
+	r.s.users[u.ID] = u
+	return nil
+}
+
+// Delete implements authn.UserRepository, cascading as the schema does.
+func (r Users) Delete(ctx context.Context, userID identity.UserID) error {
+	defer r.s.lock(ctx)()
+	delete(r.s.users, userID)
+	for id, a := range r.s.accounts {
+		if a.UserID == userID {
+			delete(r.s.accounts, id)
+		}
+	}
+	for tok, sess := range r.s.sessions {
+		if sess.UserID == userID {
+			delete(r.s.sessions, tok)
+		}
+	}
+	for id, m := range r.s.members {
+		if m.UserID == userID {
+			delete(r.s.members, id)
+		}
+	}
+	return nil
+}
+
 // Accounts is the in-memory authn.AccountRepository.
 type Accounts struct{ s *Store }
 
@@ -152,6 +192,31 @@ func (r Accounts) Credential(ctx context.Context, userID identity.UserID) (ident
 		}
 	}
 	return identity.Account{}, identity.ErrAccountNotFound
+}
+
+// ListByUser implements authn.AccountRepository.
+func (r Accounts) ListByUser(ctx context.Context, userID identity.UserID) ([]identity.Account, error) {
+	defer r.s.lock(ctx)()
+	var out []identity.Account
+	for _, a := range r.s.accounts {
+		if a.UserID == userID {
+			out = append(out, a)
+		}
+	}
+	slices.SortFunc(out, func(a, b identity.Account) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	return out, nil
+}
+
+// UpdatePassword implements authn.AccountRepository.
+func (r Accounts) UpdatePassword(ctx context.Context, accountID identity.AccountID, hash string, updatedAt time.Time) error {
+	defer r.s.lock(ctx)()
+	a, ok := r.s.accounts[accountID]
+	if !ok {
+		return identity.ErrAccountNotFound
+	}
+	a.PasswordHash, a.UpdatedAt = hash, updatedAt
+	r.s.accounts[accountID] = a
+	return nil
 }
 
 // Sessions is the in-memory authn.SessionRepository.
@@ -193,6 +258,32 @@ func (r Sessions) Delete(ctx context.Context, token string) error {
 	defer r.s.lock(ctx)()
 	delete(r.s.sessions, token)
 	return nil
+}
+
+// ListByUser implements authn.SessionRepository.
+func (r Sessions) ListByUser(ctx context.Context, userID identity.UserID) ([]session.Session, error) {
+	defer r.s.lock(ctx)()
+	var out []session.Session
+	for _, sess := range r.s.sessions {
+		if sess.UserID == userID {
+			out = append(out, sess)
+		}
+	}
+	slices.SortFunc(out, func(a, b session.Session) int { return b.CreatedAt.Compare(a.CreatedAt) })
+	return out, nil
+}
+
+// DeleteByUser implements authn.SessionRepository.
+func (r Sessions) DeleteByUser(ctx context.Context, userID identity.UserID, keep string) ([]string, error) {
+	defer r.s.lock(ctx)()
+	var gone []string
+	for tok, sess := range r.s.sessions {
+		if sess.UserID == userID && tok != keep {
+			delete(r.s.sessions, tok)
+			gone = append(gone, tok)
+		}
+	}
+	return gone, nil
 }
 
 // Organizations is the in-memory authn.OrganizationRepository.
@@ -246,6 +337,36 @@ func (r Organizations) MembershipsOf(ctx context.Context, userID identity.UserID
 		}
 	}
 	return out, nil
+}
+
+// OwnerCount implements authn.OrganizationRepository.
+func (r Organizations) OwnerCount(ctx context.Context, orgID organization.ID) (int, error) {
+	defer r.s.lock(ctx)()
+	n := 0
+	for _, m := range r.s.members {
+		if m.OrganizationID == orgID && m.Roles.Has(organization.RoleOwner) {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// Delete implements authn.OrganizationRepository.
+func (r Organizations) Delete(ctx context.Context, orgID organization.ID) error {
+	defer r.s.lock(ctx)()
+	delete(r.s.orgs, orgID)
+	for id, m := range r.s.members {
+		if m.OrganizationID == orgID {
+			delete(r.s.members, id)
+		}
+	}
+	for tok, sess := range r.s.sessions {
+		if sess.ActiveOrganizationID != nil && *sess.ActiveOrganizationID == orgID {
+			sess.ActiveOrganizationID = nil
+			r.s.sessions[tok] = sess
+		}
+	}
+	return nil
 }
 
 // Counts reports how many rows each table holds, for atomicity tests.

@@ -44,7 +44,13 @@ type Config struct {
 	BodyLimit       int64
 	ShutdownTimeout time.Duration
 
-	Secret Secret
+	// Secrets are the signing keys: the first signs, all verify, so a key
+	// can be rotated without signing everyone out.
+	Secrets []Secret
+
+	CookieDomain      string
+	CookieSameSite    string
+	CookieCacheMaxAge time.Duration
 
 	DatabaseURL string
 	AutoMigrate bool
@@ -52,32 +58,49 @@ type Config struct {
 	SessionExpiresIn   time.Duration
 	SessionUpdateAge   time.Duration
 	SessionMaxLifetime time.Duration
+	SessionFreshAge    time.Duration
 
+	UserDeleteEnabled bool
+
+	PasswordHash    string
 	HashConcurrency int
 	HashQueueWait   time.Duration
 }
+
+// Password hash algorithms for new hashes.
+const (
+	HashArgon2id = "argon2id"
+	HashScrypt   = "scrypt"
+)
 
 // SecretMinLength is the shortest BETTER_AUTH_SECRET accepted.
 const SecretMinLength = 32
 
 // defaults lists every setting with its default; the README table mirrors it.
 var defaults = map[string]any{
-	"APP_ENV":                     string(Dev),
-	"LOG_LEVEL":                   "info",
-	"HTTP_ADDR":                   "127.0.0.1:3000",
-	"APP_AUTH_URL":                "",
-	"APP_CLIENT_URL":              "",
-	"SECURITY_TRUSTED_ORIGINS":    "",
-	"HTTP_BODY_LIMIT":             "65536",
-	"SHUTDOWN_TIMEOUT":            "30",
-	"BETTER_AUTH_SECRET":          "",
-	"DATABASE_URL":                "sqlite:./data/iam.db",
-	"DATABASE_AUTO_MIGRATE":       "",
-	"SESSION_EXPIRES_IN":          "2592000",
-	"SESSION_UPDATE_AGE":          "86400",
-	"SESSION_MAX_LIFETIME":        "7776000",
-	"PASSWORD_HASH_CONCURRENCY":   "0",
-	"PASSWORD_HASH_QUEUE_TIMEOUT": "2",
+	"APP_ENV":                      string(Dev),
+	"LOG_LEVEL":                    "info",
+	"HTTP_ADDR":                    "127.0.0.1:3000",
+	"APP_AUTH_URL":                 "",
+	"APP_CLIENT_URL":               "",
+	"SECURITY_TRUSTED_ORIGINS":     "",
+	"HTTP_BODY_LIMIT":              "65536",
+	"SHUTDOWN_TIMEOUT":             "30",
+	"BETTER_AUTH_SECRET":           "",
+	"BETTER_AUTH_SECRETS":          "",
+	"COOKIE_DOMAIN":                "",
+	"COOKIE_SAME_SITE":             "lax",
+	"SESSION_COOKIE_CACHE_MAX_AGE": "300",
+	"SESSION_FRESH_AGE":            "86400",
+	"USER_DELETE_ENABLED":          "false",
+	"PASSWORD_HASH":                HashArgon2id,
+	"DATABASE_URL":                 "sqlite:./data/iam.db",
+	"DATABASE_AUTO_MIGRATE":        "",
+	"SESSION_EXPIRES_IN":           "2592000",
+	"SESSION_UPDATE_AGE":           "86400",
+	"SESSION_MAX_LIFETIME":         "7776000",
+	"PASSWORD_HASH_CONCURRENCY":    "0",
+	"PASSWORD_HASH_QUEUE_TIMEOUT":  "2",
 }
 
 // Load reads the environment (and CONFIG_FILE, when set) and validates it.
@@ -129,6 +152,25 @@ func Load(logger *slog.Logger) (Config, error) {
 	c.SessionExpiresIn = r.seconds("SESSION_EXPIRES_IN")
 	c.SessionUpdateAge = r.seconds("SESSION_UPDATE_AGE")
 	c.SessionMaxLifetime = r.seconds("SESSION_MAX_LIFETIME")
+	c.SessionFreshAge = r.secondsOrZero("SESSION_FRESH_AGE")
+	c.CookieCacheMaxAge = r.secondsOrZero("SESSION_COOKIE_CACHE_MAX_AGE")
+	c.UserDeleteEnabled = r.boolean("USER_DELETE_ENABLED")
+	c.CookieDomain = strings.TrimSpace(v.GetString("COOKIE_DOMAIN"))
+	if strings.ContainsAny(c.CookieDomain, " ;,/:=\"") {
+		r.fail("COOKIE_DOMAIN must be a bare domain such as example.com, got %q", c.CookieDomain)
+	}
+	switch ss := strings.ToLower(strings.TrimSpace(v.GetString("COOKIE_SAME_SITE"))); ss {
+	case "lax", "strict", "none":
+		c.CookieSameSite = ss
+	default:
+		r.fail("COOKIE_SAME_SITE must be lax, strict or none, got %q", ss)
+	}
+	switch ph := strings.ToLower(strings.TrimSpace(v.GetString("PASSWORD_HASH"))); ph {
+	case HashArgon2id, HashScrypt:
+		c.PasswordHash = ph
+	default:
+		r.fail("PASSWORD_HASH must be argon2id or scrypt, got %q", ph)
+	}
 	if c.SessionMaxLifetime > 0 && c.SessionMaxLifetime < c.SessionExpiresIn {
 		r.fail("SESSION_MAX_LIFETIME (%d) must not be shorter than SESSION_EXPIRES_IN (%d)", int(c.SessionMaxLifetime.Seconds()), int(c.SessionExpiresIn.Seconds()))
 	}
@@ -144,17 +186,12 @@ func Load(logger *slog.Logger) (Config, error) {
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = defaults["DATABASE_URL"].(string)
 	}
-	switch am := strings.ToLower(strings.TrimSpace(v.GetString("DATABASE_AUTO_MIGRATE"))); am {
-	case "":
+	if strings.TrimSpace(v.GetString("DATABASE_AUTO_MIGRATE")) == "" {
 		c.AutoMigrate = c.Env != Production
-	case "true", "1", "yes":
-		c.AutoMigrate = true
-	case "false", "0", "no":
-		c.AutoMigrate = false
-	default:
-		r.fail("DATABASE_AUTO_MIGRATE must be true or false, got %q", am)
+	} else {
+		c.AutoMigrate = r.boolean("DATABASE_AUTO_MIGRATE")
 	}
-	c.Secret = r.secret(c, logger)
+	c.Secrets = r.secrets(c, logger)
 	if len(r.problems) > 0 {
 		return Config{}, fmt.Errorf("invalid configuration:\n%w", errors.Join(r.problems...))
 	}
@@ -194,6 +231,29 @@ func (r *reader) seconds(key string) time.Duration {
 	return time.Duration(r.positive(key)) * time.Second
 }
 
+// secondsOrZero reads a duration where 0 means "off".
+func (r *reader) secondsOrZero(key string) time.Duration {
+	raw := strings.TrimSpace(r.v.GetString(key))
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < 0 {
+		r.fail("%s must be a whole number ≥ 0 (0 = off), got %q", key, raw)
+		return 0
+	}
+	return time.Duration(n) * time.Second
+}
+
+func (r *reader) boolean(key string) bool {
+	switch raw := strings.ToLower(strings.TrimSpace(r.v.GetString(key))); raw {
+	case "true", "1", "yes":
+		return true
+	case "false", "0", "no", "":
+		return false
+	default:
+		r.fail("%s must be true or false, got %q", key, raw)
+		return false
+	}
+}
+
 func (r *reader) url(key, fallback string) *url.URL {
 	raw := strings.TrimSpace(r.v.GetString(key))
 	if raw == "" {
@@ -209,6 +269,35 @@ func (r *reader) url(key, fallback string) *url.URL {
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	return u
+}
+
+// secrets returns BETTER_AUTH_SECRETS ("2:new,1:old": the first signs,
+// all verify) when set, else BETTER_AUTH_SECRET alone.
+func (r *reader) secrets(c Config, logger *slog.Logger) []Secret {
+	list := strings.TrimSpace(r.v.GetString("BETTER_AUTH_SECRETS"))
+	if list == "" {
+		if s := r.secret(c, logger); s.Set() {
+			return []Secret{s}
+		}
+		return nil
+	}
+	var out []Secret
+	seen := map[string]bool{}
+	for i, entry := range strings.Split(list, ",") {
+		version, value, ok := strings.Cut(strings.TrimSpace(entry), ":")
+		switch {
+		case !ok || version == "":
+			r.fail("BETTER_AUTH_SECRETS entry %d must be version:secret", i+1)
+		case seen[version]:
+			r.fail("BETTER_AUTH_SECRETS repeats version %q", version)
+		case len(value) < SecretMinLength:
+			r.fail("BETTER_AUTH_SECRETS entry %q must be at least %d characters, got %d", version, SecretMinLength, len(value))
+		default:
+			out = append(out, NewSecret(value))
+		}
+		seen[version] = true
+	}
+	return out
 }
 
 // secret returns BETTER_AUTH_SECRET, or in dev a generated one kept in the

@@ -22,7 +22,9 @@ func setenv(t *testing.T, env map[string]string) {
 	t.Helper()
 	for _, k := range []string{"APP_ENV", "LOG_LEVEL", "HTTP_ADDR", "APP_AUTH_URL", "APP_CLIENT_URL", "SECURITY_TRUSTED_ORIGINS",
 		"HTTP_BODY_LIMIT", "SHUTDOWN_TIMEOUT", "BETTER_AUTH_SECRET", "DATABASE_URL", "DATABASE_AUTO_MIGRATE",
-		"SESSION_EXPIRES_IN", "SESSION_UPDATE_AGE", "SESSION_MAX_LIFETIME", "PASSWORD_HASH_CONCURRENCY", "PASSWORD_HASH_QUEUE_TIMEOUT", "CONFIG_FILE"} {
+		"SESSION_EXPIRES_IN", "SESSION_UPDATE_AGE", "SESSION_MAX_LIFETIME", "PASSWORD_HASH_CONCURRENCY", "PASSWORD_HASH_QUEUE_TIMEOUT", "CONFIG_FILE",
+		"BETTER_AUTH_SECRETS", "COOKIE_DOMAIN", "COOKIE_SAME_SITE", "SESSION_COOKIE_CACHE_MAX_AGE", "SESSION_FRESH_AGE",
+		"USER_DELETE_ENABLED", "PASSWORD_HASH"} {
 		t.Setenv(k, "")
 		os.Unsetenv(k)
 	}
@@ -42,11 +44,15 @@ func TestDefaults(t *testing.T) {
 		!c.AutoMigrate || c.SessionExpiresIn != 30*24*time.Hour || c.SessionUpdateAge != 24*time.Hour || c.BodyLimit != 65536 {
 		t.Fatalf("defaults = %+v", c)
 	}
-	if len(c.Secret.Reveal()) < config.SecretMinLength {
+	if len(c.Secrets) != 1 || len(c.Secrets[0].Reveal()) < config.SecretMinLength {
 		t.Fatal("no dev secret generated")
 	}
+	if c.CookieCacheMaxAge != 300*time.Second || c.SessionFreshAge != 24*time.Hour || c.UserDeleteEnabled ||
+		c.CookieSameSite != "lax" || c.CookieDomain != "" || c.PasswordHash != config.HashArgon2id {
+		t.Fatalf("defaults = %+v", c)
+	}
 	again, err := config.Load(quiet)
-	if err != nil || again.Secret.Reveal() != c.Secret.Reveal() {
+	if err != nil || again.Secrets[0].Reveal() != c.Secrets[0].Reveal() {
 		t.Fatal("the dev secret is not kept across loads")
 	}
 	if st, err := os.Stat(filepath.Join(dir, "db", "dev-secret")); err != nil || st.Mode().Perm() != 0o600 {
@@ -74,13 +80,16 @@ func TestEveryProblemReportedAtOnce(t *testing.T) {
 		"APP_ENV": "staging", "LOG_LEVEL": "loud", "HTTP_ADDR": "nope", "APP_AUTH_URL": "ftp://x",
 		"HTTP_BODY_LIMIT": "-1", "SESSION_EXPIRES_IN": "30d", "BETTER_AUTH_SECRET": "short",
 		"DATABASE_URL": "mysql://root:hunter2@db/x", "DATABASE_AUTO_MIGRATE": "maybe", "PASSWORD_HASH_CONCURRENCY": "x", "PASSWORD_HASH_QUEUE_TIMEOUT": "0",
+		"COOKIE_SAME_SITE": "sometimes", "COOKIE_DOMAIN": "a.com; evil", "PASSWORD_HASH": "md5", "USER_DELETE_ENABLED": "perhaps",
+		"SESSION_COOKIE_CACHE_MAX_AGE": "-1",
 	})
 	_, err := config.Load(quiet)
 	if err == nil {
 		t.Fatal("Load accepted a broken configuration")
 	}
 	for _, want := range []string{"APP_ENV", "LOG_LEVEL", "HTTP_ADDR", "APP_AUTH_URL", "HTTP_BODY_LIMIT", "SESSION_EXPIRES_IN",
-		"BETTER_AUTH_SECRET must be at least 32", "DATABASE_URL", "DATABASE_AUTO_MIGRATE", "PASSWORD_HASH_CONCURRENCY", "PASSWORD_HASH_QUEUE_TIMEOUT"} {
+		"BETTER_AUTH_SECRET must be at least 32", "DATABASE_URL", "DATABASE_AUTO_MIGRATE", "PASSWORD_HASH_CONCURRENCY", "PASSWORD_HASH_QUEUE_TIMEOUT",
+		"COOKIE_SAME_SITE", "COOKIE_DOMAIN", "PASSWORD_HASH must", "USER_DELETE_ENABLED", "SESSION_COOKIE_CACHE_MAX_AGE"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not mention %s:\n%v", want, err)
 		}
@@ -120,5 +129,23 @@ func TestSecretNeverPrints(t *testing.T) {
 	}
 	if s.Reveal() != "hunter2-hunter2-hunter2-hunter2-xx" {
 		t.Fatal("Reveal lost the value")
+	}
+}
+
+func TestSecretRotation(t *testing.T) {
+	newKey, oldKey := strings.Repeat("n", 32), strings.Repeat("o", 40)
+	setenv(t, map[string]string{"BETTER_AUTH_SECRETS": "2:" + newKey + ", 1:" + oldKey, "BETTER_AUTH_SECRET": strings.Repeat("x", 32)})
+	c, err := config.Load(quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Secrets) != 2 || c.Secrets[0].Reveal() != newKey || c.Secrets[1].Reveal() != oldKey {
+		t.Fatalf("secrets = %d entries, want new then old", len(c.Secrets))
+	}
+	for _, bad := range []string{"2:short", "nocolon" + newKey, "1:" + newKey + ",1:" + oldKey} {
+		setenv(t, map[string]string{"BETTER_AUTH_SECRETS": bad})
+		if _, err := config.Load(quiet); err == nil || !strings.Contains(err.Error(), "BETTER_AUTH_SECRETS") {
+			t.Errorf("BETTER_AUTH_SECRETS=%q: error = %v", bad, err)
+		}
 	}
 }

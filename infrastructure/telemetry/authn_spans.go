@@ -9,6 +9,8 @@ import (
 
 	"github.com/beep/iam/application/authn"
 	"github.com/beep/iam/domain/failure"
+	"github.com/beep/iam/domain/identity"
+	"github.com/beep/iam/domain/session"
 )
 
 // TracedAuthn decorates the authn use cases with one span each. Expected
@@ -26,45 +28,99 @@ func TraceAuthn(svc *authn.Service) *TracedAuthn {
 
 // SignUp traces authn.Service.SignUp.
 func (t *TracedAuthn) SignUp(ctx context.Context, in authn.SignUpInput) (authn.Authenticated, error) {
-	ctx, span := t.tracer.Start(ctx, "authn.SignUp")
-	out, err := t.next.SignUp(ctx, in)
-	end(span, err)
-	return out, err
+	return span(ctx, t, "authn.SignUp", func(ctx context.Context) (authn.Authenticated, error) { return t.next.SignUp(ctx, in) })
 }
 
 // SignIn traces authn.Service.SignIn.
 func (t *TracedAuthn) SignIn(ctx context.Context, in authn.SignInInput) (authn.Authenticated, error) {
-	ctx, span := t.tracer.Start(ctx, "authn.SignIn")
-	out, err := t.next.SignIn(ctx, in)
-	end(span, err)
-	return out, err
+	return span(ctx, t, "authn.SignIn", func(ctx context.Context) (authn.Authenticated, error) { return t.next.SignIn(ctx, in) })
 }
 
 // GetSession traces authn.Service.GetSession.
 func (t *TracedAuthn) GetSession(ctx context.Context, q authn.SessionQuery) (authn.CurrentSession, error) {
-	ctx, span := t.tracer.Start(ctx, "authn.GetSession")
-	out, err := t.next.GetSession(ctx, q)
-	end(span, err)
-	return out, err
+	return span(ctx, t, "authn.GetSession", func(ctx context.Context) (authn.CurrentSession, error) { return t.next.GetSession(ctx, q) })
 }
 
 // SignOut traces authn.Service.SignOut.
 func (t *TracedAuthn) SignOut(ctx context.Context, token string) error {
-	ctx, span := t.tracer.Start(ctx, "authn.SignOut")
-	err := t.next.SignOut(ctx, token)
-	end(span, err)
+	return spanErr(ctx, t, "authn.SignOut", func(ctx context.Context) error { return t.next.SignOut(ctx, token) })
+}
+
+// ListSessions traces authn.Service.ListSessions.
+func (t *TracedAuthn) ListSessions(ctx context.Context, current session.Session) ([]session.Session, error) {
+	return span(ctx, t, "authn.ListSessions", func(ctx context.Context) ([]session.Session, error) { return t.next.ListSessions(ctx, current) })
+}
+
+// RevokeSession traces authn.Service.RevokeSession.
+func (t *TracedAuthn) RevokeSession(ctx context.Context, userID identity.UserID, token string) error {
+	return spanErr(ctx, t, "authn.RevokeSession", func(ctx context.Context) error { return t.next.RevokeSession(ctx, userID, token) })
+}
+
+// RevokeSessions traces authn.Service.RevokeSessions.
+func (t *TracedAuthn) RevokeSessions(ctx context.Context, userID identity.UserID) error {
+	return spanErr(ctx, t, "authn.RevokeSessions", func(ctx context.Context) error { return t.next.RevokeSessions(ctx, userID) })
+}
+
+// RevokeOtherSessions traces authn.Service.RevokeOtherSessions.
+func (t *TracedAuthn) RevokeOtherSessions(ctx context.Context, userID identity.UserID, keep string) error {
+	return spanErr(ctx, t, "authn.RevokeOtherSessions", func(ctx context.Context) error { return t.next.RevokeOtherSessions(ctx, userID, keep) })
+}
+
+// SessionRevoked traces authn.Service.SessionRevoked. It sits on the
+// cookie-cache path, so its span is what a cache hit leaves in a trace.
+func (t *TracedAuthn) SessionRevoked(ctx context.Context, token string) bool {
+	ctx, sp := t.tracer.Start(ctx, "authn.SessionRevoked")
+	defer sp.End()
+	return t.next.SessionRevoked(ctx, token)
+}
+
+// UpdateUser traces authn.Service.UpdateUser.
+func (t *TracedAuthn) UpdateUser(ctx context.Context, userID identity.UserID, ch authn.UserChanges) (identity.User, error) {
+	return span(ctx, t, "authn.UpdateUser", func(ctx context.Context) (identity.User, error) { return t.next.UpdateUser(ctx, userID, ch) })
+}
+
+// ChangePassword traces authn.Service.ChangePassword.
+func (t *TracedAuthn) ChangePassword(ctx context.Context, in authn.ChangePasswordInput) (authn.PasswordChanged, error) {
+	return span(ctx, t, "authn.ChangePassword", func(ctx context.Context) (authn.PasswordChanged, error) { return t.next.ChangePassword(ctx, in) })
+}
+
+// VerifyPassword traces authn.Service.VerifyPassword.
+func (t *TracedAuthn) VerifyPassword(ctx context.Context, userID identity.UserID, password string) error {
+	return spanErr(ctx, t, "authn.VerifyPassword", func(ctx context.Context) error { return t.next.VerifyPassword(ctx, userID, password) })
+}
+
+// DeleteUser traces authn.Service.DeleteUser.
+func (t *TracedAuthn) DeleteUser(ctx context.Context, in authn.DeleteUserInput) error {
+	return spanErr(ctx, t, "authn.DeleteUser", func(ctx context.Context) error { return t.next.DeleteUser(ctx, in) })
+}
+
+// ListAccounts traces authn.Service.ListAccounts.
+func (t *TracedAuthn) ListAccounts(ctx context.Context, userID identity.UserID) ([]identity.Account, error) {
+	return span(ctx, t, "authn.ListAccounts", func(ctx context.Context) ([]identity.Account, error) { return t.next.ListAccounts(ctx, userID) })
+}
+
+// span runs fn in a span named name and records how it ended.
+func span[T any](ctx context.Context, t *TracedAuthn, name string, fn func(context.Context) (T, error)) (T, error) {
+	ctx, sp := t.tracer.Start(ctx, name)
+	defer sp.End()
+	out, err := fn(ctx)
+	record(sp, err)
+	return out, err
+}
+
+func spanErr(ctx context.Context, t *TracedAuthn, name string, fn func(context.Context) error) error {
+	_, err := span(ctx, t, name, func(ctx context.Context) (struct{}, error) { return struct{}{}, fn(ctx) })
 	return err
 }
 
-func end(span trace.Span, err error) {
-	defer span.End()
+func record(sp trace.Span, err error) {
 	if err == nil {
 		return
 	}
 	if kind := failure.KindOf(err); kind != 0 {
-		span.SetAttributes(outcomeKey.String(kind.String()))
+		sp.SetAttributes(outcomeKey.String(kind.String()))
 		return
 	}
-	span.RecordError(err)
-	span.SetStatus(codes.Error, "internal error")
+	sp.RecordError(err)
+	sp.SetStatus(codes.Error, "internal error")
 }

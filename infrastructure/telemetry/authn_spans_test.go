@@ -20,7 +20,7 @@ func TestTracedAuthnRecordsOneSpanPerUseCase(t *testing.T) {
 	r := authntest.MemoryRepos()
 	svc := authn.NewService(authn.Deps{
 		Clock: authntest.NewClock(time.Now()), IDs: &authntest.IDs{}, Tokens: &authntest.Tokens{}, Hasher: &authntest.Hasher{},
-		Tx: r.Tx, Users: r.Users, Accounts: r.Accounts, Sessions: r.Sessions, Organizations: r.Organizations, FoldAccents: authntest.NoFold,
+		Tx: r.Tx, Users: r.Users, Accounts: r.Accounts, Sessions: r.Sessions, Organizations: r.Organizations, Revoked: &authntest.Revoked{}, FoldAccents: authntest.NoFold,
 	}, authn.DefaultPolicy)
 	traced := telemetry.TraceAuthn(svc)
 	ctx := context.Background()

@@ -44,19 +44,36 @@ func main() {
 
 	c := &client{base: *base + "/api/auth", http: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128}}}
 	email := fmt.Sprintf("bench-%d@example.com", time.Now().UnixNano())
-	cookie, err := c.signUp(email)
+	auth, err := c.signUp(email)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sign-up:", err)
 		os.Exit(1)
 	}
 	fmt.Printf("\nserver %s:\n", *base)
-	fmt.Printf("%-12s %5s %10s %10s %10s %8s\n", "endpoint", "conc", "req/s", "p50", "p99", "errors")
+	fmt.Printf("%-28s %5s %10s %10s %10s %8s\n", "endpoint", "conc", "req/s", "p50", "p99", "errors")
 	for _, conc := range []int{1, 16, 64} {
 		load("sign-in", conc, *dur, func() error { _, err := c.signIn(email); return err })
 	}
-	for _, conc := range []int{1, 16, 64} {
-		load("get-session", conc, *dur, func() error { return c.getSession(cookie) })
+	steps := []struct {
+		name string
+		call func() error
+	}{
+		{"get-session (cookie cache)", func() error { return c.getSession("", auth.cookies, "") }},
+		{"get-session (database)", func() error { return c.getSession("?disableCookieCache=true", auth.cookies, "") }},
+		{"get-session (bearer)", func() error { return c.getSession("", nil, auth.bearer) }},
 	}
+	for _, st := range steps {
+		for _, conc := range []int{1, 16, 64} {
+			load(st.name, conc, *dur, st.call)
+		}
+	}
+}
+
+// credentials are what a sign-up hands a client: browser cookies and the
+// bearer token of REST clients.
+type credentials struct {
+	cookies []*http.Cookie
+	bearer  string
 }
 
 func ceiling(name string, d time.Duration, hash func(salt []byte)) {
@@ -111,7 +128,7 @@ func load(name string, conc int, d time.Duration, call func() error) {
 	wg.Wait()
 	el := time.Since(start)
 	slices.Sort(lat)
-	fmt.Printf("%-12s %5d %10.1f %10s %10s %8d\n", name, conc, float64(len(lat))/el.Seconds(), pct(lat, 0.50), pct(lat, 0.99), errs.Load())
+	fmt.Printf("%-28s %5d %10.1f %10s %10s %8d\n", name, conc, float64(len(lat))/el.Seconds(), pct(lat, 0.50), pct(lat, 0.99), errs.Load())
 }
 
 func pct(s []time.Duration, p float64) string {
@@ -133,22 +150,21 @@ func (c *client) post(path string, body any) (*http.Response, error) {
 	return c.http.Do(req)
 }
 
-func (c *client) signUp(email string) (*http.Cookie, error) {
+func (c *client) signUp(email string) (credentials, error) {
 	resp, err := c.post("/sign-up/email", map[string]any{"name": "Bench", "email": email, "password": "correct horse battery staple"})
 	if err != nil {
-		return nil, err
+		return credentials{}, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != 200 {
 		b, _ := io.ReadAll(resp.Body)
-		return nil, fmt.Errorf("status %d: %s", resp.StatusCode, b)
+		return credentials{}, fmt.Errorf("status %d: %s", resp.StatusCode, b)
 	}
-	for _, ck := range resp.Cookies() {
-		if ck.Name == "better-auth.session_token" {
-			return ck, nil
-		}
+	cr := credentials{cookies: resp.Cookies(), bearer: resp.Header.Get("Set-Auth-Token")}
+	if len(cr.cookies) == 0 || cr.bearer == "" {
+		return credentials{}, fmt.Errorf("sign-up set no session cookie or set-auth-token")
 	}
-	return nil, fmt.Errorf("no session cookie")
+	return cr, nil
 }
 
 func (c *client) signIn(email string) (*http.Cookie, error) {
@@ -164,9 +180,14 @@ func (c *client) signIn(email string) (*http.Cookie, error) {
 	return nil, nil
 }
 
-func (c *client) getSession(cookie *http.Cookie) error {
-	req, _ := http.NewRequest(http.MethodGet, c.base+"/get-session", nil)
-	req.AddCookie(cookie)
+func (c *client) getSession(query string, cookies []*http.Cookie, bearer string) error {
+	req, _ := http.NewRequest(http.MethodGet, c.base+"/get-session"+query, nil)
+	for _, ck := range cookies {
+		req.AddCookie(ck)
+	}
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return err

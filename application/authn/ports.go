@@ -83,7 +83,8 @@ type UserRepository interface {
 	// identity.ErrUserNotFound when the user does not exist.
 	Update(ctx context.Context, u identity.User) error
 	// Delete removes the user with their sessions, accounts and
-	// memberships (the rows that reference the user). Idempotent.
+	// memberships (the rows that reference the user); organizations they
+	// created survive with no creator (OwnerUserID ""). Idempotent.
 	Delete(ctx context.Context, userID identity.UserID) error
 }
 
@@ -137,8 +138,8 @@ type OrganizationRepository interface {
 	// MembershipsOf returns every membership of the user with its
 	// organization, in no particular order.
 	MembershipsOf(ctx context.Context, userID identity.UserID) ([]organization.Membership, error)
-	// OwnerCount returns how many members of the organization hold the
-	// owner role (alone or among others).
+	// OwnerCount returns how many active members of the organization hold
+	// the owner role (alone or among others).
 	OwnerCount(ctx context.Context, orgID organization.ID) (int, error)
 	// Delete removes the organization with its members and invitations.
 	// Idempotent.

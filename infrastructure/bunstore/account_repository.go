@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 
 	"github.com/beep/iam/application/authn"
 	"github.com/beep/iam/domain/failure"
@@ -50,4 +51,40 @@ func (r *AccountRepository) Credential(ctx context.Context, userID identity.User
 		return identity.Account{}, storageError(ctx, "find credential account", err)
 	}
 	return row.toDomain(), nil
+}
+
+// ListByUser implements authn.AccountRepository. Accounts created in the
+// same instant come in id order (UUIDv7: creation order).
+func (r *AccountRepository) ListByUser(ctx context.Context, userID identity.UserID) ([]identity.Account, error) {
+	var rows []accountRow
+	err := idb(ctx, r.db).NewSelect().Model(&rows).
+		Where("user_id = ?", string(userID)).
+		Order("created_at ASC", "id ASC").
+		Scan(ctx)
+	if err != nil {
+		return nil, storageError(ctx, "list accounts", err)
+	}
+	out := make([]identity.Account, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toDomain()
+	}
+	return out, nil
+}
+
+// UpdatePassword implements authn.AccountRepository.
+func (r *AccountRepository) UpdatePassword(ctx context.Context, accountID identity.AccountID, hash string, updatedAt time.Time) error {
+	// Through the row, so an empty hash is stored as NULL as Create does.
+	row := &accountRow{ID: string(accountID), Password: hash, UpdatedAt: updatedAt}
+	res, err := idb(ctx, r.db).NewUpdate().Model(row).Column("password", "updated_at").WherePK().Exec(ctx)
+	if err != nil {
+		return storageError(ctx, "update password", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return storageError(ctx, "update password", err)
+	}
+	if n == 0 {
+		return identity.ErrAccountNotFound
+	}
+	return nil
 }

@@ -110,3 +110,32 @@ func (r *OrganizationRepository) MembershipsOf(ctx context.Context, userID ident
 	}
 	return out, nil
 }
+
+// ownerCountSQL counts the active members holding the owner role among their
+// comma-joined roles. The role list, blanks removed, is wrapped in commas
+// and the role searched as ",owner,", so "admin,owner" and "admin, owner"
+// count and "coowner" does not. replace() rather than LIKE: it is
+// case-sensitive on both dialects (SQLite's LIKE is not), as
+// organization.Roles.Has is.
+const ownerCountSQL = `SELECT count(*) FROM members
+WHERE organization_id = ? AND status = 'active'
+AND replace(',' || replace(role, ' ', '') || ',', ?, '') <> ',' || replace(role, ' ', '') || ','`
+
+// OwnerCount implements authn.OrganizationRepository.
+func (r *OrganizationRepository) OwnerCount(ctx context.Context, orgID organization.ID) (int, error) {
+	var n int
+	err := idb(ctx, r.db).NewRaw(ownerCountSQL, string(orgID), ","+string(organization.RoleOwner)+",").Scan(ctx, &n)
+	if err != nil {
+		return 0, storageError(ctx, "count owners", err)
+	}
+	return n, nil
+}
+
+// Delete implements authn.OrganizationRepository. The schema's foreign keys
+// do the rest: members and invitations go with the organization (ON DELETE
+// CASCADE) and sessions that had it active keep going without one (ON
+// DELETE SET NULL).
+func (r *OrganizationRepository) Delete(ctx context.Context, orgID organization.ID) error {
+	_, err := idb(ctx, r.db).NewDelete().Model((*organizationRow)(nil)).Where("id = ?", string(orgID)).Exec(ctx)
+	return storageError(ctx, "delete organization", err)
+}

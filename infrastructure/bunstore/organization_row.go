@@ -8,7 +8,10 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// organizationRow is a row of organizations.
+// organizationRow is a row of organizations. owner_user_id is NULL once the
+// user who created the organization is deleted (a team organization outlives
+// its creator); it maps to an empty OwnerUserID, and an empty one is stored as
+// NULL.
 type organizationRow struct {
 	bun.BaseModel `bun:"table:organizations,alias:o"`
 
@@ -19,7 +22,7 @@ type organizationRow struct {
 	Metadata           *string   `bun:"metadata"`
 	Type               string    `bun:"type,notnull"`
 	IsPersonal         bool      `bun:"is_personal,notnull"`
-	OwnerUserID        string    `bun:"owner_user_id,notnull"`
+	OwnerUserID        string    `bun:"owner_user_id,nullzero"`
 	SubscriptionTier   string    `bun:"subscription_tier,notnull"`
 	SubscriptionStatus string    `bun:"subscription_status,notnull"`
 	CreatedAt          time.Time `bun:"created_at,notnull"`

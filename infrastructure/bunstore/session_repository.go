@@ -8,6 +8,7 @@ import (
 
 	"github.com/beep/iam/application/authn"
 	"github.com/beep/iam/domain/failure"
+	"github.com/beep/iam/domain/identity"
 	"github.com/beep/iam/domain/session"
 	"github.com/uptrace/bun"
 )
@@ -74,4 +75,37 @@ func (r *SessionRepository) Extend(ctx context.Context, token string, expiresAt,
 func (r *SessionRepository) Delete(ctx context.Context, token string) error {
 	_, err := idb(ctx, r.db).NewDelete().Model((*sessionRow)(nil)).Where("token = ?", token).Exec(ctx)
 	return storageError(ctx, "delete session", err)
+}
+
+// ListByUser implements authn.SessionRepository. Sessions created in the
+// same instant come in reverse id order (UUIDv7: newest first).
+func (r *SessionRepository) ListByUser(ctx context.Context, userID identity.UserID) ([]session.Session, error) {
+	var rows []sessionRow
+	err := idb(ctx, r.db).NewSelect().Model(&rows).
+		Where("user_id = ?", string(userID)).
+		Order("created_at DESC", "id DESC").
+		Scan(ctx)
+	if err != nil {
+		return nil, storageError(ctx, "list sessions", err)
+	}
+	out := make([]session.Session, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toDomain()
+	}
+	return out, nil
+}
+
+// DeleteByUser implements authn.SessionRepository in one statement, DELETE
+// ... RETURNING token (PostgreSQL, SQLite 3.35+), so the tokens returned
+// are exactly the rows removed even when sessions are created meanwhile.
+func (r *SessionRepository) DeleteByUser(ctx context.Context, userID identity.UserID, keep string) ([]string, error) {
+	q := idb(ctx, r.db).NewDelete().Model((*sessionRow)(nil)).Where("user_id = ?", string(userID))
+	if keep != "" {
+		q = q.Where("token <> ?", keep)
+	}
+	var tokens []string
+	if _, err := q.Returning("token").Exec(ctx, &tokens); err != nil {
+		return nil, storageError(ctx, "delete sessions of user", err)
+	}
+	return tokens, nil
 }

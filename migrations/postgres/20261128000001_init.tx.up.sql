@@ -53,7 +53,10 @@ CREATE TABLE organizations (
     metadata            text,
     type                text        NOT NULL CHECK (type IN ('individual', 'team', 'enterprise')),
     is_personal         boolean     NOT NULL DEFAULT false,
-    owner_user_id       text        NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    -- The user who created the organization. An organization outlives its
+    -- creator: deleting the user clears this, and the application deletes
+    -- a personal organization itself.
+    owner_user_id       text                 REFERENCES users (id) ON DELETE SET NULL,
     subscription_tier   text        NOT NULL DEFAULT 'free' CHECK (subscription_tier IN ('free', 'plus', 'pro', 'enterprise')),
     subscription_status text        NOT NULL DEFAULT 'active' CHECK (subscription_status IN ('active', 'canceled')),
     created_at          timestamptz NOT NULL,

@@ -55,7 +55,10 @@ CREATE TABLE organizations (
     metadata            TEXT,
     type                TEXT    NOT NULL CHECK (type IN ('individual', 'team', 'enterprise')),
     is_personal         INTEGER NOT NULL DEFAULT 0 CHECK (is_personal IN (0, 1)),
-    owner_user_id       TEXT    NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    -- The user who created the organization. An organization outlives its
+    -- creator: deleting the user clears this, and the application deletes
+    -- a personal organization itself.
+    owner_user_id       TEXT             REFERENCES users (id) ON DELETE SET NULL,
     subscription_tier   TEXT    NOT NULL DEFAULT 'free' CHECK (subscription_tier IN ('free', 'plus', 'pro', 'enterprise')),
     subscription_status TEXT    NOT NULL DEFAULT 'active' CHECK (subscription_status IN ('active', 'canceled')),
     created_at          TEXT    NOT NULL,

@@ -353,6 +353,14 @@ func userDeleteContract(t *testing.T, r Repos) {
 	if n, err := r.Organizations.OwnerCount(ctx, o.ID); err != nil || n != 1 {
 		t.Fatalf("OwnerCount after deleting one owner = %d, %v; want 1", n, err)
 	}
+	henry2 := f.user("henry2@example.com")
+	mustDo(t, "create creator", r.Users.Create(ctx, henry2))
+	team := f.org(henry2.ID, "team-of-henry2")
+	mustDo(t, "create team", r.Organizations.Create(ctx, team))
+	mustDo(t, "delete creator", r.Users.Delete(ctx, henry2.ID))
+	if taken, _ := r.Organizations.SlugTaken(ctx, "team-of-henry2"); !taken {
+		t.Fatal("deleting a user deleted the organization they created")
+	}
 	if _, err := r.Sessions.ByToken(ctx, "ivytoken000000000000000000000000"); err != nil {
 		t.Fatalf("another user's session was deleted: %v", err)
 	}
@@ -431,6 +439,13 @@ func organizationDeleteContract(t *testing.T, r Repos) {
 		OrganizationID: o.ID, UserID: u.ID, Roles: organization.Roles{organization.RoleAdmin, organization.RoleOwner}, Status: organization.MemberActive, CreatedAt: contractTime}))
 	if n, err := r.Organizations.OwnerCount(ctx, o.ID); err != nil || n != 1 {
 		t.Fatalf("OwnerCount = %d, %v; want 1 (a multi-role member counts)", n, err)
+	}
+	suspended := f.user("suspended-owner@example.com")
+	mustDo(t, "create suspended owner", r.Users.Create(ctx, suspended))
+	mustDo(t, "add suspended owner", r.Organizations.AddMember(ctx, organization.Member{ID: organization.NewMemberID(f.ids.NewUUID()),
+		OrganizationID: o.ID, UserID: suspended.ID, Roles: organization.Roles{organization.RoleOwner}, Status: organization.MemberSuspended, CreatedAt: contractTime}))
+	if n, _ := r.Organizations.OwnerCount(ctx, o.ID); n != 1 {
+		t.Fatalf("OwnerCount = %d with a suspended owner; want 1 (only active owners count)", n)
 	}
 	active := o.ID
 	s := f.session(u.ID, "lenatoken0000000000000000000000x", contractTime)

@@ -165,6 +165,12 @@ func (r Users) Delete(ctx context.Context, userID identity.UserID) error {
 			delete(r.s.members, id)
 		}
 	}
+	for id, o := range r.s.orgs {
+		if o.OwnerUserID == userID {
+			o.OwnerUserID = ""
+			r.s.orgs[id] = o
+		}
+	}
 	return nil
 }
 
@@ -344,7 +350,7 @@ func (r Organizations) OwnerCount(ctx context.Context, orgID organization.ID) (i
 	defer r.s.lock(ctx)()
 	n := 0
 	for _, m := range r.s.members {
-		if m.OrganizationID == orgID && m.Roles.Has(organization.RoleOwner) {
+		if m.OrganizationID == orgID && m.Status == organization.MemberActive && m.Roles.Has(organization.RoleOwner) {
 			n++
 		}
 	}

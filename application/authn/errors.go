@@ -20,6 +20,9 @@ var (
 	// ErrDeleteUserDisabled hides the endpoint: better-auth answers an
 	// empty 404 when deletion is off.
 	ErrDeleteUserDisabled = &failure.Error{Kind: failure.NotFound}
+	// ErrInvalidDeleteToken is a delete-account confirmation token that
+	// does not exist (better-auth answers 404 INVALID_TOKEN).
+	ErrInvalidDeleteToken = failure.New(failure.NotFound, "INVALID_TOKEN", "Invalid token")
 	// ErrSoleOwner refuses to delete a user who alone owns an organization
 	// other members depend on: it would be left without an owner.
 	ErrSoleOwner = failure.New(failure.Precondition, "USER_IS_SOLE_OWNER_OF_AN_ORGANIZATION",

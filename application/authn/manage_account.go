@@ -51,7 +51,7 @@ func (s *Service) VerifyPassword(ctx context.Context, userID identity.UserID, pa
 // returns the account.
 func (s *Service) checkPassword(ctx context.Context, userID identity.UserID, password string) (identity.Account, error) {
 	if s.policy.Passwords.TooLong(password) {
-		return identity.Account{}, ErrInvalidPassword
+		return identity.Account{}, identity.ErrPasswordTooLong // refused before any hashing
 	}
 	account, err := s.deps.Accounts.Credential(ctx, userID)
 	if errors.Is(err, identity.ErrAccountNotFound) {
@@ -134,10 +134,12 @@ func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) (P
 	return out, s.revoke(ctx, revoked...)
 }
 
-// DeleteUserInput is a delete-user request of the current session.
+// DeleteUserInput is a delete-user request of the current session. Token
+// confirms a deletion requested by email.
 type DeleteUserInput struct {
 	Session  session.Session
 	Password *string
+	Token    *string
 }
 
 // DeleteUser removes the caller's account: their sessions, accounts,
@@ -153,7 +155,13 @@ func (s *Service) DeleteUser(ctx context.Context, in DeleteUserInput) error {
 		if _, err := s.checkPassword(ctx, userID, *in.Password); err != nil {
 			return err
 		}
-	} else if !s.fresh(in.Session) {
+	}
+	if in.Token != nil {
+		// Deletion by emailed confirmation is not offered yet, so no
+		// token can be valid.
+		return ErrInvalidDeleteToken
+	}
+	if in.Password == nil && !s.fresh(in.Session) {
 		return ErrReauthenticate
 	}
 	var revoked []string

@@ -3,6 +3,7 @@ package authn_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -216,6 +217,12 @@ func TestChangePasswordWithoutCredential(t *testing.T) {
 func TestVerifyPassword(t *testing.T) {
 	h := newHarness(t)
 	a := h.signUp(t, "alice@example.com")
+	if err := h.svc.VerifyPassword(context.Background(), a.User.ID, strings.Repeat("x", 129)); !errors.Is(err, identity.ErrPasswordTooLong) {
+		t.Fatalf("over-long password: error = %v, want ErrPasswordTooLong", err)
+	}
+	if n := h.hasher.Verifies.Load(); n != 0 {
+		t.Fatalf("an over-long password was hashed (%d verifies)", n)
+	}
 	if err := h.svc.VerifyPassword(context.Background(), a.User.ID, "correct horse"); err != nil {
 		t.Fatal(err)
 	}
@@ -258,6 +265,22 @@ func TestDeleteUser(t *testing.T) {
 		a := h.signUp(t, "alice@example.com")
 		if err := h.svc.DeleteUser(ctx, authn.DeleteUserInput{Session: a.Session}); !errors.Is(err, authn.ErrDeleteUserDisabled) {
 			t.Fatalf("error = %v", err)
+		}
+	})
+	t.Run("token before anything else", func(t *testing.T) {
+		h := newDeleteHarness(t)
+		a := h.signUp(t, "alice@example.com")
+		tok := "whatever"
+		if err := h.svc.DeleteUser(ctx, authn.DeleteUserInput{Session: a.Session, Token: &tok}); !errors.Is(err, authn.ErrInvalidDeleteToken) {
+			t.Fatalf("error = %v, want ErrInvalidDeleteToken", err)
+		}
+		if err := h.svc.DeleteUser(ctx, authn.DeleteUserInput{Session: a.Session, Token: &tok, Password: pw("wrong horse")}); !errors.Is(err, authn.ErrInvalidPassword) {
+			t.Fatalf("a wrong password must be reported before the token: %v", err)
+		}
+		off := newHarness(t)
+		b := off.signUp(t, "bob@example.com")
+		if err := off.svc.DeleteUser(ctx, authn.DeleteUserInput{Session: b.Session, Token: &tok}); !errors.Is(err, authn.ErrDeleteUserDisabled) {
+			t.Fatalf("disabled deletion must answer first: %v", err)
 		}
 	})
 	t.Run("wrong password", func(t *testing.T) {

@@ -2,7 +2,6 @@ package rest
 
 import (
 	"context"
-	"errors"
 	"net"
 	"net/http"
 	"strings"
@@ -10,8 +9,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/beep/iam/application/authn"
-	"github.com/beep/iam/domain/failure"
 	"github.com/beep/iam/domain/identity"
+	"github.com/beep/iam/domain/session"
 )
 
 // Authenticator is what the auth endpoints need from the use cases;
@@ -21,6 +20,18 @@ type Authenticator interface {
 	SignIn(ctx context.Context, in authn.SignInInput) (authn.Authenticated, error)
 	GetSession(ctx context.Context, q authn.SessionQuery) (authn.CurrentSession, error)
 	SignOut(ctx context.Context, token string) error
+	// SessionRevoked reports whether a cookie-cache entry for token must be
+	// refused; true when in doubt.
+	SessionRevoked(ctx context.Context, token string) bool
+	ListSessions(ctx context.Context, current session.Session) ([]session.Session, error)
+	RevokeSession(ctx context.Context, userID identity.UserID, token string) error
+	RevokeSessions(ctx context.Context, userID identity.UserID) error
+	RevokeOtherSessions(ctx context.Context, userID identity.UserID, keep string) error
+	UpdateUser(ctx context.Context, userID identity.UserID, ch authn.UserChanges) (identity.User, error)
+	ChangePassword(ctx context.Context, in authn.ChangePasswordInput) (authn.PasswordChanged, error)
+	VerifyPassword(ctx context.Context, userID identity.UserID, password string) error
+	DeleteUser(ctx context.Context, in authn.DeleteUserInput) error
+	ListAccounts(ctx context.Context, userID identity.UserID) ([]identity.Account, error)
 }
 
 var (
@@ -28,11 +39,10 @@ var (
 	_ Routes        = (*AuthRoutes)(nil)
 )
 
-// failedToGetSession is the code of get-session's internal failures.
-const failedToGetSession = "FAILED_TO_GET_SESSION"
-
-// AuthRoutes serves email and password sign-up and sign-in, the session
-// lookup, sign-out and the health check.
+// AuthRoutes serves better-auth's core API: email and password sign-up
+// and sign-in, the session (look-up, listing, revocation, sign-out), the
+// user's profile, password and deletion, the account list and the health
+// check.
 type AuthRoutes struct {
 	auth    Authenticator
 	cookies cookieSettings
@@ -45,28 +55,53 @@ func NewAuthRoutes(cfg Config, auth Authenticator) *AuthRoutes {
 	return &AuthRoutes{auth: auth, cookies: s.cookies, origins: s.origins}
 }
 
-// Register adds the endpoints to g, the /api/auth group.
+// Register adds the endpoints to g, the /api/auth group. Only sign-up and
+// sign-in take form bodies (progressive-enhancement HTML forms); every other
+// POST takes JSON.
 func (a *AuthRoutes) Register(g *echo.Group) {
-	g.POST("/sign-up/email", a.signUp)
-	g.POST("/sign-in/email", a.signIn)
+	g.POST("/sign-up/email", a.withBody(mediaFormOrJSON, a.signUp))
+	g.POST("/sign-in/email", a.withBody(mediaFormOrJSON, a.signIn))
 	g.GET("/get-session", a.getSession)
 	g.POST("/get-session", a.postSession)
-	g.POST("/sign-out", a.signOut)
+	g.POST("/sign-out", a.withBody(mediaJSON, a.signOut))
+	g.GET("/list-sessions", a.listSessions)
+	g.POST("/revoke-session", a.withBody(mediaJSON, a.revokeSession))
+	g.POST("/revoke-sessions", a.withBody(mediaJSON, a.revokeSessions))
+	g.POST("/revoke-other-sessions", a.withBody(mediaJSON, a.revokeOtherSessions))
+	g.POST("/update-session", a.withBody(mediaJSON, a.updateSession))
+	g.POST("/update-user", a.withBody(mediaJSON, a.updateUser))
+	g.POST("/change-password", a.withBody(mediaJSON, a.changePassword))
+	g.POST("/verify-password", a.withBody(mediaJSON, a.verifyPassword))
+	g.POST("/delete-user", a.withBody(mediaJSON, a.deleteUser))
+	g.GET("/list-accounts", a.listAccounts)
 	g.GET("/ok", ok)
+}
+
+// bodyHandler is a POST handler given its decoded body.
+type bodyHandler func(c echo.Context, body requestBody) error
+
+// withBody decodes a POST body of the allowed media types and validates
+// its redirect fields before the handler runs, in better-call's order: the
+// router's 415 and JSON errors, then the global origin middleware's URL
+// checks, then the endpoint's own schema and session.
+func (a *AuthRoutes) withBody(allowed []string, h bodyHandler) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		body, err := readBody(c.Request(), allowed)
+		if err != nil {
+			return err
+		}
+		if err := a.origins.checkRedirects(body, c.QueryParams()); err != nil {
+			return err
+		}
+		return h(c, body)
+	}
 }
 
 // signUp creates a user with a password, signs them in and sets the
 // session cookie. Body: {name, email, password, image?, callbackURL?,
 // rememberMe?}, JSON or form. Answers {token, user}.
-func (a *AuthRoutes) signUp(c echo.Context) error {
+func (a *AuthRoutes) signUp(c echo.Context, body requestBody) error {
 	r := c.Request()
-	body, err := readBody(r, mediaFormOrJSON)
-	if err != nil {
-		return err
-	}
-	if err := a.origins.checkCallbackURL(body, c.QueryParams()); err != nil {
-		return err
-	}
 	req, err := parseSignUp(body)
 	if err != nil {
 		return err
@@ -85,7 +120,7 @@ func (a *AuthRoutes) signUp(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a.cookies.setSession(c.Response().Header(), got.Session.Token, !req.rememberMe, a.cookies.dontRememberOf(r))
+	a.cookies.setSession(c.Response().Header(), r, current(got), !req.rememberMe)
 	return writeJSON(c, http.StatusOK, signUpResponse{Token: got.Session.Token, User: newUserJSON(got.User)})
 }
 
@@ -93,15 +128,8 @@ func (a *AuthRoutes) signUp(c echo.Context) error {
 // {email, password, callbackURL?, rememberMe?}, JSON or form. Answers
 // {redirect, token, url?, user}; with a callbackURL also a Location header,
 // the status staying 200.
-func (a *AuthRoutes) signIn(c echo.Context) error {
+func (a *AuthRoutes) signIn(c echo.Context, body requestBody) error {
 	r := c.Request()
-	body, err := readBody(r, mediaFormOrJSON)
-	if err != nil {
-		return err
-	}
-	if err := a.origins.checkCallbackURL(body, c.QueryParams()); err != nil {
-		return err
-	}
 	req, err := parseSignIn(body)
 	if err != nil {
 		return err
@@ -121,7 +149,7 @@ func (a *AuthRoutes) signIn(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a.cookies.setSession(c.Response().Header(), got.Session.Token, !req.rememberMe, a.cookies.dontRememberOf(r))
+	a.cookies.setSession(c.Response().Header(), r, current(got), !req.rememberMe)
 	res := signInResponse{Token: got.Session.Token, URL: req.callbackURL, User: newUserJSON(got.User)}
 	if req.callbackURL != nil && *req.callbackURL != "" {
 		res.Redirect = true
@@ -130,38 +158,21 @@ func (a *AuthRoutes) signIn(c echo.Context) error {
 	return writeJSON(c, http.StatusOK, res)
 }
 
-// getSession answers the session behind the cookie as {session, user}, or
-// null when there is none. A validly signed cookie whose session is gone or
-// expired is cleared; a session due for refresh gets its cookie re-issued.
-// Query: disableRefresh, disableCookieCache (coerced as JavaScript's
-// Boolean does: any non-empty value is true, "false" included).
+// getSession answers the caller's session as {session, user}, or null
+// when there is none (see resolveSession for the cookie effects). Query:
+// disableRefresh, disableCookieCache (coerced as JavaScript's Boolean does:
+// any non-empty value is true, "false" included).
 func (a *AuthRoutes) getSession(c echo.Context) error {
 	noStore(c)
-	r := c.Request()
-	token, ok := a.cookies.sessionTokenOf(r)
+	cur, ok, err := a.resolveSession(c, sessionLookup{
+		disableCookieCache: queryBool(c, "disableCookieCache"),
+		disableRefresh:     queryBool(c, "disableRefresh"),
+	})
+	if err != nil {
+		return err
+	}
 	if !ok {
 		return writeNull(c)
-	}
-	cur, err := a.auth.GetSession(r.Context(), authn.SessionQuery{
-		Token:          token,
-		DisableRefresh: queryBool(c, "disableRefresh"),
-		DontRemember:   a.cookies.dontRememberOf(r),
-	})
-	switch {
-	case err == nil:
-	case errors.Is(err, failure.ErrNotFound): // unknown, expired or orphaned session
-		a.cookies.deleteSession(c.Response().Header())
-		return writeNull(c)
-	case errors.Is(err, authn.ErrSessionGone):
-		a.cookies.deleteSession(c.Response().Header())
-		return err
-	case failure.KindOf(err) != 0:
-		return err
-	default:
-		return &apiError{status: http.StatusInternalServerError, code: failedToGetSession, message: "Failed to get session", cause: err}
-	}
-	if cur.Refreshed {
-		a.cookies.refreshSession(c.Response().Header(), token)
 	}
 	return writeJSON(c, http.StatusOK, sessionResponse{
 		Session: newSessionJSON(cur.Session, cur.Context),
@@ -176,18 +187,11 @@ func (a *AuthRoutes) postSession(c echo.Context) error {
 	return errPostSession
 }
 
-// signOut ends the session behind the cookie, if any, and always expires
-// the session cookies. Body (optional): {callbackURL?, disableRedirect?,
-// state?}. Answers {success: true}.
-func (a *AuthRoutes) signOut(c echo.Context) error {
+// signOut ends the session behind the cookie or bearer token, if any,
+// and always expires the session cookies. Body (optional): {callbackURL?,
+// disableRedirect?, state?}. Answers {success: true}.
+func (a *AuthRoutes) signOut(c echo.Context, body requestBody) error {
 	r := c.Request()
-	body, err := readBody(r, mediaJSON)
-	if err != nil {
-		return err
-	}
-	if err := a.origins.checkCallbackURL(body, c.QueryParams()); err != nil {
-		return err
-	}
 	if err := parseSignOut(body); err != nil {
 		return err
 	}
@@ -195,7 +199,7 @@ func (a *AuthRoutes) signOut(c echo.Context) error {
 	if token, ok := a.cookies.sessionTokenOf(r); ok {
 		signOutErr = a.auth.SignOut(r.Context(), token)
 	}
-	a.cookies.deleteSession(c.Response().Header())
+	a.cookies.deleteSession(c.Response().Header(), r)
 	if signOutErr != nil {
 		return signOutErr
 	}
@@ -207,6 +211,12 @@ func ok(c echo.Context) error {
 	return writeJSON(c, http.StatusOK, okResponse{OK: true})
 }
 
+// current is a fresh sign-in or sign-up seen as the caller's session.
+func current(a authn.Authenticated) authn.CurrentSession {
+	return authn.CurrentSession{User: a.User, Session: a.Session, Context: a.Context}
+}
+
+// noStore marks a response that must not be cached (it carries a session).
 func noStore(c echo.Context) {
 	h := c.Response().Header()
 	h.Set("Cache-Control", "no-store")

@@ -8,7 +8,10 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
+
+	"github.com/beep/iam/application/authn"
 )
 
 // Cookie names, before the __Secure- prefix of https deployments.
@@ -24,31 +27,48 @@ const (
 	signatureLength = 44
 )
 
+// cookieOptions are the resolved cookie settings of a deployment.
+type cookieOptions struct {
+	keys        [][]byte // current first
+	secure      bool     // https: __Secure- names and the Secure attribute
+	domain      string   // Domain attribute, "" for none
+	sameSite    string   // "Lax", "Strict" or "None"
+	maxAge      int      // seconds, for the session token
+	cacheMaxAge int      // seconds, for session_data; 0 disables the cache
+	now         func() time.Time
+}
+
 // cookieSettings writes and reads better-auth's cookies the way better-call
 // serialises them: signed values are "value.base64(HMAC-SHA256(secret,
 // value))", URL-encoded as a whole, and attributes come in the order
-// Max-Age, Path, HttpOnly, Secure, SameSite.
+// Max-Age, Domain, Path, HttpOnly, Secure, SameSite.
 type cookieSettings struct {
-	secret       []byte
-	secure       bool
-	maxAge       int // seconds, for the session token
+	cookieOptions
+	// secureAttr is the Secure attribute: https, or SameSite=None, which
+	// browsers accept only on secure cookies (better-call forces it too).
+	secureAttr   bool
 	sessionToken string
 	sessionData  string
 	dontRemember string
 }
 
-func newCookieSettings(secret []byte, secure bool, maxAge int) cookieSettings {
+func newCookieSettings(o cookieOptions) cookieSettings {
 	prefix := ""
-	if secure {
+	if o.secure {
 		prefix = securePrefix
 	}
+	if o.sameSite == "" {
+		o.sameSite = "Lax"
+	}
+	if o.now == nil {
+		o.now = time.Now
+	}
 	return cookieSettings{
-		secret:       secret,
-		secure:       secure,
-		maxAge:       maxAge,
-		sessionToken: prefix + sessionTokenCookie,
-		sessionData:  prefix + sessionDataCookie,
-		dontRemember: prefix + dontRememberCookie,
+		cookieOptions: o,
+		secureAttr:    o.secure || o.sameSite == "None",
+		sessionToken:  prefix + sessionTokenCookie,
+		sessionData:   prefix + sessionDataCookie,
+		dontRemember:  prefix + dontRememberCookie,
 	}
 }
 
@@ -62,23 +82,57 @@ func (cs cookieSettings) line(name, value string, maxAge int) string {
 		b.WriteString("; Max-Age=")
 		b.WriteString(strconv.Itoa(maxAge))
 	}
+	if cs.domain != "" {
+		b.WriteString("; Domain=")
+		b.WriteString(cs.domain)
+	}
 	b.WriteString("; Path=/; HttpOnly")
-	if cs.secure {
+	if cs.secureAttr {
 		b.WriteString("; Secure")
 	}
-	b.WriteString("; SameSite=Lax")
+	b.WriteString("; SameSite=")
+	b.WriteString(cs.sameSite)
 	return b.String()
 }
 
-// signedValue is the cookie value carrying value with its signature.
+// signedValue is the cookie value carrying value with its signature by the
+// current key.
 func (cs cookieSettings) signedValue(value string) string {
 	return encodeURIComponent(value + "." + cs.signature(value))
 }
 
 func (cs cookieSettings) signature(value string) string {
-	mac := hmac.New(sha256.New, cs.secret)
-	mac.Write([]byte(value))
-	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
+	return base64.StdEncoding.EncodeToString(hmacSHA256(cs.currentKey(), []byte(value)))
+}
+
+// currentKey is the key that signs; nil when none is configured (Validate
+// refuses that configuration).
+func (cs cookieSettings) currentKey() []byte {
+	if len(cs.keys) == 0 {
+		return nil
+	}
+	return cs.keys[0]
+}
+
+// verified reports whether mac is the HMAC of msg under any of the keys, so
+// values signed before a rotation stay valid.
+func (cs cookieSettings) verified(msg, mac []byte) bool {
+	keys := cs.keys
+	if len(keys) == 0 {
+		keys = [][]byte{nil}
+	}
+	for _, k := range keys {
+		if hmac.Equal(mac, hmacSHA256(k, msg)) {
+			return true
+		}
+	}
+	return false
+}
+
+func hmacSHA256(key, msg []byte) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write(msg)
+	return m.Sum(nil)
 }
 
 // verify returns the value of a decoded signed cookie if its signature is
@@ -94,18 +148,14 @@ func (cs cookieSettings) verify(decoded string) (string, bool) {
 		return "", false
 	}
 	got, err := base64.StdEncoding.DecodeString(sig)
-	if err != nil {
-		return "", false
-	}
-	mac := hmac.New(sha256.New, cs.secret)
-	mac.Write([]byte(value))
-	if !hmac.Equal(got, mac.Sum(nil)) {
+	if err != nil || !cs.verified([]byte(value), got) {
 		return "", false
 	}
 	return value, true
 }
 
-// readSigned returns the verified value of the named signed cookie.
+// readSigned returns the verified value of the named signed cookie. A
+// tampered value reads as absent.
 func (cs cookieSettings) readSigned(r *http.Request, name string) (string, bool) {
 	raw, ok := requestCookies(r)[name]
 	if !ok || raw == "" {
@@ -114,8 +164,14 @@ func (cs cookieSettings) readSigned(r *http.Request, name string) (string, bool)
 	return cs.verify(raw)
 }
 
-// sessionTokenOf returns the token of a validly signed session cookie.
+// sessionTokenOf returns the session token the request authenticates with:
+// a valid bearer token (which stands in for the cookie, as better-auth's
+// bearer plugin rewrites the request's cookie), else a validly signed
+// session cookie.
 func (cs cookieSettings) sessionTokenOf(r *http.Request) (string, bool) {
+	if token, ok := cs.bearerToken(r); ok {
+		return token, true
+	}
 	return cs.readSigned(r, cs.sessionToken)
 }
 
@@ -126,44 +182,43 @@ func (cs cookieSettings) dontRememberOf(r *http.Request) bool {
 	return ok
 }
 
-// setSession issues the session cookie after a sign-in or sign-up. A
-// dont-remember session gets a browser-session cookie plus a signed
-// dont_remember marker; otherwise a stale marker the client holds is
-// expired.
-func (cs cookieSettings) setSession(h http.Header, token string, dontRemember, hadMarker bool) {
+// setSession is better-auth's setSessionCookie: it issues the session
+// cookie (a browser-session cookie for dont-remember sessions, with the
+// signed dont_remember marker; otherwise a stale marker is expired) and a
+// fresh cookie cache entry for cur.
+func (cs cookieSettings) setSession(h http.Header, r *http.Request, cur authn.CurrentSession, dontRemember bool) {
 	maxAge := cs.maxAge
 	if dontRemember {
 		maxAge = noMaxAge
 	}
-	h.Add("Set-Cookie", cs.line(cs.sessionToken, cs.signedValue(token), maxAge))
+	h.Add("Set-Cookie", cs.line(cs.sessionToken, cs.signedValue(cur.Session.Token), maxAge))
 	switch {
 	case dontRemember:
 		h.Add("Set-Cookie", cs.line(cs.dontRemember, cs.signedValue("true"), noMaxAge))
-	case hadMarker:
+	case cs.dontRememberOf(r):
 		cs.expire(h, cs.dontRemember)
 	}
+	cs.setCache(h, r, cur, dontRemember)
 }
 
-// refreshSession re-issues the session cookie for its full lifetime.
-func (cs cookieSettings) refreshSession(h http.Header, token string) {
-	h.Add("Set-Cookie", cs.line(cs.sessionToken, cs.signedValue(token), cs.maxAge))
-}
-
-// deleteSession expires session_token, session_data and dont_remember, in
-// better-auth's order.
-func (cs cookieSettings) deleteSession(h http.Header) {
+// deleteSession is better-auth's deleteSessionCookie: it expires
+// session_token and session_data, then every session_data cookie or chunk
+// the client sent, then dont_remember.
+func (cs cookieSettings) deleteSession(h http.Header, r *http.Request) {
 	cs.expire(h, cs.sessionToken)
 	cs.expire(h, cs.sessionData)
+	cs.cleanCache(h, r)
 	cs.expire(h, cs.dontRemember)
 }
 
-// expire drops any earlier Set-Cookie of name in this response, so a valid
-// value never leaks next to its deletion, and adds the deletion.
+// expire drops any earlier Set-Cookie of name (or of its chunks, name.N)
+// in this response, so a valid value never leaks next to its deletion, and
+// adds the deletion.
 func (cs cookieSettings) expire(h http.Header, name string) {
 	lines := h.Values("Set-Cookie")
 	kept := lines[:0:0]
 	for _, l := range lines {
-		if !strings.HasPrefix(l, name+"=") {
+		if !strings.HasPrefix(l, name+"=") && !strings.HasPrefix(l, name+".") {
 			kept = append(kept, l)
 		}
 	}
@@ -174,13 +229,21 @@ func (cs cookieSettings) expire(h http.Header, name string) {
 	h.Add("Set-Cookie", cs.line(name, "", 0))
 }
 
-// requestCookies parses the Cookie header as better-call does: names and
+// requestCookies parses the Cookie header as better-call does.
+func requestCookies(r *http.Request) map[string]string {
+	m, _ := parseCookies(r)
+	return m
+}
+
+// parseCookies parses the Cookie header as better-call does: names and
 // values are trimmed, the first occurrence of a name wins, a quoted value
 // is unquoted and a value with "%" is URI-decoded when that succeeds.
-// Several Cookie headers are read as one, joined by "; " as Node does.
-func requestCookies(r *http.Request) map[string]string {
+// Several Cookie headers are read as one, joined by "; " as Node does. The
+// names come back in order of first occurrence too.
+func parseCookies(r *http.Request) (map[string]string, []string) {
 	str := strings.Join(r.Header.Values("Cookie"), "; ")
 	cookies := map[string]string{}
+	var names []string
 	for index := 0; index < len(str); {
 		eq := strings.IndexByte(str[index:], '=')
 		if eq == -1 {
@@ -201,10 +264,11 @@ func requestCookies(r *http.Request) map[string]string {
 				val = val[1:max(1, len(val)-1)]
 			}
 			cookies[key] = tryDecode(val)
+			names = append(names, key)
 		}
 		index = end + 1
 	}
-	return cookies
+	return cookies, names
 }
 
 // tryDecode is decodeURIComponent that falls back to the raw text.

@@ -3,14 +3,23 @@ package rest
 import (
 	"net/http"
 	"testing"
+
+	"github.com/beep/iam/application/authn"
+	"github.com/beep/iam/domain/session"
 )
 
 // oracleSecret and the values below were recorded from better-auth 1.7.25
 // (e2e/oracle/RECORDED.md).
 var oracleSecret = []byte("oracle-test-secret-0123456789abcdef0123456789")
 
+// testCookies are plain-http cookie settings with the cache off, signing
+// with the first key.
+func testCookies(maxAge int, keys ...[]byte) cookieSettings {
+	return newCookieSettings(cookieOptions{keys: keys, sameSite: "Lax", maxAge: maxAge})
+}
+
 func TestSignedValueMatchesOracle(t *testing.T) {
-	cs := newCookieSettings(oracleSecret, false, 2592000)
+	cs := testCookies(2592000, oracleSecret)
 	tests := []struct{ value, want string }{
 		{"ZkVAkRNEWrGg5jjzVutuv63aBNui9DUr", "ZkVAkRNEWrGg5jjzVutuv63aBNui9DUr.%2FXyP05o0cbTATGsle8rY56kXzrfTvsrKusCAxpgqOUM%3D"},
 		{"PcL18LsuTnC9I3oHSsej2zcmDJiHkrEa", "PcL18LsuTnC9I3oHSsej2zcmDJiHkrEa.7srakeZ3Q8A9U1EBj8ayWZKO4VDbZezFV9mEX36Lt7w%3D"},
@@ -28,7 +37,7 @@ func TestSignedValueMatchesOracle(t *testing.T) {
 }
 
 func TestVerifyRejects(t *testing.T) {
-	cs := newCookieSettings(oracleSecret, false, 0)
+	cs := testCookies(0, oracleSecret)
 	good := "ZkVAkRNEWrGg5jjzVutuv63aBNui9DUr./XyP05o0cbTATGsle8rY56kXzrfTvsrKusCAxpgqOUM="
 	tests := map[string]string{
 		"forged first char":   "ZkVAkRNEWrGg5jjzVutuv63aBNui9DUr.AXyP05o0cbTATGsle8rY56kXzrfTvsrKusCAxpgqOUM=",
@@ -45,7 +54,7 @@ func TestVerifyRejects(t *testing.T) {
 			t.Errorf("%s: verify(%q) = %q, true; want false", name, v, got)
 		}
 	}
-	if _, ok := newCookieSettings([]byte("another secret"), false, 0).verify(good); ok {
+	if _, ok := testCookies(0, []byte("another secret")).verify(good); ok {
 		t.Error("a cookie signed with another secret verified")
 	}
 }
@@ -99,11 +108,12 @@ func TestRequestCookies(t *testing.T) {
 }
 
 func TestExpireReplacesEarlierSetCookie(t *testing.T) {
-	cs := newCookieSettings(oracleSecret, false, 60)
+	cs := testCookies(60, oracleSecret)
 	h := http.Header{}
-	cs.setSession(h, "tok", false, false)
+	r, _ := http.NewRequest(http.MethodPost, "/", nil)
+	cs.setSession(h, r, authn.CurrentSession{Session: session.Session{Token: "tok"}}, false)
 	h.Add("Set-Cookie", "other=1")
-	cs.deleteSession(h)
+	cs.deleteSession(h, r)
 	got := h.Values("Set-Cookie")
 	want := []string{
 		"other=1",

@@ -110,3 +110,18 @@ type successResponse struct {
 type okResponse struct {
 	OK bool `json:"ok"`
 }
+
+type statusResponse struct {
+	Status bool `json:"status"`
+}
+
+// changePasswordResponse has a null token unless the session was rotated.
+type changePasswordResponse struct {
+	Token *string  `json:"token"`
+	User  userJSON `json:"user"`
+}
+
+type deleteUserResponse struct {
+	Success bool   `json:"success"`
+	Message string `json:"message"`
+}

@@ -79,6 +79,9 @@ var codeStatus = map[string]int{
 	"PASSWORD_TOO_SHORT":                    http.StatusBadRequest,
 	"PASSWORD_TOO_LONG":                     http.StatusBadRequest,
 	"FAILED_TO_GET_SESSION":                 http.StatusUnauthorized,
+	// A Beep rule better-auth lacks (deleting the only owner of a shared
+	// organization): a 400 like delete-user's other refusals.
+	"USER_IS_SOLE_OWNER_OF_AN_ORGANIZATION": http.StatusBadRequest,
 }
 
 // response is how one error goes on the wire.

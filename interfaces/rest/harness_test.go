@@ -2,6 +2,10 @@ package rest_test
 
 import (
 	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -10,6 +14,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,19 +32,26 @@ var secret = []byte("oracle-test-secret-0123456789abcdef0123456789")
 // testServer is the edge over real HTTP, backed by the authn service on
 // in-memory fakes.
 type testServer struct {
-	url    string // e.g. http://127.0.0.1:41234
-	origin string // the trusted origin (the base URL's)
-	clock  *authntest.Clock
-	logs   *syncBuffer
-	client *http.Client
+	url     string // e.g. http://127.0.0.1:41234
+	origin  string // the trusted origin (the base URL's)
+	clock   *authntest.Clock
+	logs    *syncBuffer
+	client  *http.Client
+	repos   authntest.Repos    // the service's storage, when the harness built it
+	revoked *authntest.Revoked // its revocation set
+	auth    rest.Authenticator
 }
 
 type serverOptions struct {
 	baseURL string // default: the listener's own URL
 	auth    rest.Authenticator
+	wrap    func(rest.Authenticator) rest.Authenticator
 	tokens  authn.Tokens
 	routes  []rest.Routes
 	extra   []string // trusted origins
+	policy  func(*authn.Policy)
+	config  []func(*rest.Config)
+	shared  *testServer
 }
 
 type option func(*serverOptions)
@@ -49,6 +61,29 @@ func withAuth(a rest.Authenticator) option  { return func(o *serverOptions) { o.
 func withTokens(tk authn.Tokens) option     { return func(o *serverOptions) { o.tokens = tk } }
 func withRoutes(r ...rest.Routes) option    { return func(o *serverOptions) { o.routes = r } }
 func withTrustedOrigins(o ...string) option { return func(s *serverOptions) { s.extra = o } }
+
+// withWrappedAuth puts w around the service the harness builds (to count
+// or fail calls).
+func withWrappedAuth(w func(rest.Authenticator) rest.Authenticator) option {
+	return func(o *serverOptions) { o.wrap = w }
+}
+
+// withShared serves the same use cases, storage and clock as other: a
+// second node of one deployment, configured on its own.
+func withShared(other *testServer) option { return func(o *serverOptions) { o.shared = other } }
+
+// withPolicy adjusts the use cases' policy.
+func withPolicy(f func(*authn.Policy)) option { return func(o *serverOptions) { o.policy = f } }
+
+// withConfig adjusts the edge's configuration.
+func withConfig(f func(*rest.Config)) option {
+	return func(o *serverOptions) { o.config = append(o.config, f) }
+}
+
+// withCookieCache turns the cookie cache on with the runtime's default age.
+func withCookieCache() option {
+	return withConfig(func(c *rest.Config) { c.CookieCacheMaxAge = 300 * time.Second })
+}
 func mustURL(t *testing.T, raw string) *url.URL {
 	t.Helper()
 	u, err := url.Parse(raw)
@@ -71,19 +106,33 @@ func newServer(t *testing.T, opts ...option) *testServer {
 	if o.tokens == nil {
 		o.tokens = &authntest.Tokens{}
 	}
+	repos, revoked := authntest.MemoryRepos(), &authntest.Revoked{}
+	if o.shared != nil {
+		clock, repos, revoked, o.auth = o.shared.clock, o.shared.repos, o.shared.revoked, o.shared.auth
+	}
 	if o.auth == nil {
-		repos := authntest.MemoryRepos()
+		policy := authn.DefaultPolicy
+		if o.policy != nil {
+			o.policy(&policy)
+		}
 		o.auth = authn.NewService(authn.Deps{
 			Clock: clock, IDs: &authntest.IDs{}, Tokens: o.tokens, Hasher: &authntest.Hasher{},
 			Tx: repos.Tx, Users: repos.Users, Accounts: repos.Accounts, Sessions: repos.Sessions,
-			Organizations: repos.Organizations, FoldAccents: authntest.NoFold,
-		}, authn.DefaultPolicy)
+			Organizations: repos.Organizations, Revoked: revoked, FoldAccents: authntest.NoFold,
+		}, policy)
+	}
+	if o.wrap != nil && o.shared == nil {
+		o.auth = o.wrap(o.auth)
 	}
 	cfg := rest.Config{
 		BaseURL:        mustURL(t, o.baseURL),
-		Secret:         secret,
+		Secrets:        [][]byte{secret},
 		TrustedOrigins: o.extra,
 		SessionMaxAge:  30 * 24 * time.Hour,
+		Now:            clock.Now,
+	}
+	for _, f := range o.config {
+		f(&cfg)
 	}
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, nil))
@@ -93,7 +142,7 @@ func newServer(t *testing.T, opts ...option) *testServer {
 	t.Cleanup(ts.Close)
 	origin := strings.TrimSuffix(o.baseURL, "/")
 	return &testServer{
-		url: self, origin: origin, clock: clock, logs: logs,
+		url: self, origin: origin, clock: clock, logs: logs, repos: repos, revoked: revoked, auth: o.auth,
 		client: &http.Client{
 			Timeout:       10 * time.Second,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
@@ -191,6 +240,26 @@ func keysOf(t *testing.T, raw string, path ...string) []string {
 	return keys
 }
 
+// signedCookieValue signs value as better-call does, computed here
+// independently of the package: value.base64(HMAC-SHA256), URL-encoded.
+func signedCookieValue(key []byte, value string) string {
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte(value))
+	return url.QueryEscape(value + "." + base64.StdEncoding.EncodeToString(mac.Sum(nil)))
+}
+
+// items splits a JSON array into its elements' raw text.
+func items(t *testing.T, raw string) []string {
+	t.Helper()
+	var list []json.RawMessage
+	decode(t, raw, &list)
+	out := make([]string, len(list))
+	for i, m := range list {
+		out[i] = string(m)
+	}
+	return out
+}
+
 func decode(t *testing.T, raw string, v any) {
 	t.Helper()
 	if err := json.Unmarshal([]byte(raw), v); err != nil {
@@ -257,4 +326,110 @@ var (
 		"better-auth.session_data=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax",
 		"better-auth.dont_remember=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax",
 	}
+)
+
+// jar is a browser's cookie store for one site: Set-Cookie lines are
+// applied in order, Max-Age=0 deletes.
+type jar struct {
+	names  []string
+	values map[string]string
+}
+
+func newJar(res ...result) *jar {
+	j := &jar{values: map[string]string{}}
+	for _, r := range res {
+		j.update(r)
+	}
+	return j
+}
+
+// update applies a response's Set-Cookie lines.
+func (j *jar) update(res result) {
+	for _, line := range res.header.Values("Set-Cookie") {
+		pair, attrs, _ := strings.Cut(line, ";")
+		name, value, _ := strings.Cut(pair, "=")
+		if strings.Contains(attrs, "Max-Age=0") {
+			delete(j.values, name)
+			continue
+		}
+		if _, ok := j.values[name]; !ok {
+			j.names = append(j.names, name)
+		}
+		j.values[name] = value
+	}
+}
+
+// get returns the value of a cookie ("" when absent).
+func (j *jar) get(name string) string { return j.values[name] }
+
+// header is the Cookie header the browser sends.
+func (j *jar) header() string {
+	var parts []string
+	for _, n := range j.names {
+		if v, ok := j.values[n]; ok {
+			parts = append(parts, n+"="+v)
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// send sends a request with the jar's cookies (and the trusted origin for
+// POSTs) and applies the response's cookies.
+func (j *jar) send(t *testing.T, s *testServer, method, path, body string, headers ...string) result {
+	t.Helper()
+	h := []string{"Cookie", j.header()}
+	if method == http.MethodPost {
+		h = append(h, "Content-Type", "application/json", "Origin", s.origin)
+	}
+	res := s.do(t, method, path, body, append(h, headers...)...)
+	j.update(res)
+	return res
+}
+
+// signIn signs in with the harness password and returns the browser jar.
+func (s *testServer) signIn(t *testing.T, email string, extra ...string) *jar {
+	t.Helper()
+	body := `{"email":"` + email + `","password":"password123"` + strings.Join(extra, "") + `}`
+	res := s.post(t, "/sign-in/email", body)
+	if res.status != http.StatusOK {
+		t.Fatalf("sign-in %s: %d %s", email, res.status, res.body)
+	}
+	return newJar(res)
+}
+
+// tokenOf returns the session token of a sign-in or sign-up response.
+func tokenOf(t *testing.T, res result) string {
+	t.Helper()
+	var v struct{ Token string }
+	decode(t, res.body, &v)
+	return v.Token
+}
+
+// counting counts the storage-backed session look-ups of an Authenticator.
+type counting struct {
+	rest.Authenticator
+	getSession atomic.Int32
+	revoked    atomic.Int32
+}
+
+func (c *counting) GetSession(ctx context.Context, q authn.SessionQuery) (authn.CurrentSession, error) {
+	c.getSession.Add(1)
+	return c.Authenticator.GetSession(ctx, q)
+}
+
+func (c *counting) SessionRevoked(ctx context.Context, token string) bool {
+	c.revoked.Add(1)
+	return c.Authenticator.SessionRevoked(ctx, token)
+}
+
+// withCounting wraps the service in c.
+func withCounting(c *counting) option {
+	return withWrappedAuth(func(a rest.Authenticator) rest.Authenticator {
+		c.Authenticator = a
+		return c
+	})
+}
+
+const (
+	unauthorized = `{"message":"Unauthorized","code":"UNAUTHORIZED"}`
 )

@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -25,4 +26,18 @@ func (t jsonTime) MarshalJSON() ([]byte, error) {
 	b = append(b, '"')
 	b = u.AppendFormat(b, isoLayout)
 	return append(b, '"'), nil
+}
+
+// UnmarshalJSON reads an RFC 3339 date, as the cookie cache stores them.
+func (t *jsonTime) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	u, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return err
+	}
+	*t = jsonTime(u)
+	return nil
 }

@@ -17,10 +17,30 @@ var (
 	errInvalidOrigin       = failure.New(failure.Forbidden, "INVALID_ORIGIN", "Invalid origin")
 	errCrossSiteNavigation = failure.New(failure.Forbidden, "CROSS_SITE_NAVIGATION_LOGIN_BLOCKED",
 		"Cross-site navigation login blocked. This request appears to be a CSRF attack.")
-	errInvalidCallbackURL = failure.New(failure.Forbidden, "INVALID_CALLBACK_URL", "Invalid callbackURL")
-	// errCallbackNotString is better-auth's message-only 400.
-	errCallbackNotString = &failure.Error{Kind: failure.Invalid, Message: "Invalid callbackURL: expected a string"}
 )
+
+// redirectField is a body field naming where a client will be sent, which
+// better-auth's originCheckMiddleware validates on every POST.
+type redirectField struct {
+	field   string         // the body key
+	label   string         // its name in messages
+	invalid *failure.Error // the 403 for an untrusted URL
+}
+
+// redirectFields are checked in better-auth's order; callbackURL may also
+// come from the query.
+var redirectFields = []redirectField{
+	{"callbackURL", "callbackURL", failure.New(failure.Forbidden, "INVALID_CALLBACK_URL", "Invalid callbackURL")},
+	{"redirectTo", "redirectURL", failure.New(failure.Forbidden, "INVALID_REDIRECT_URL", "Invalid redirectURL")},
+	{"errorCallbackURL", "errorCallbackURL", failure.New(failure.Forbidden, "INVALID_ERROR_CALLBACK_URL", "Invalid errorCallbackURL")},
+	{"newUserCallbackURL", "newUserCallbackURL", failure.New(failure.Forbidden, "INVALID_NEW_USER_CALLBACK_URL", "Invalid newUserCallbackURL")},
+}
+
+// notAString is better-auth's message-only 400 for a redirect field that is
+// not a string.
+func (f redirectField) notAString() *failure.Error {
+	return &failure.Error{Kind: failure.Invalid, Message: "Invalid " + f.label + ": expected a string"}
+}
 
 // originPolicy decides which origins may act with a user's cookies and
 // where clients may be sent back to. Origins match exactly, after
@@ -102,28 +122,33 @@ func (p originPolicy) checkFormCSRF(r *http.Request) error {
 	return nil
 }
 
-// checkCallbackURL validates body.callbackURL, or query.callbackURL when the
-// body has none, with JavaScript truthiness: empty, false, 0 and null are
-// "none". A value that is not a string is a 400; a string must be a safe
-// relative path or an absolute URL of a trusted origin, else a 403.
-func (p originPolicy) checkCallbackURL(b requestBody, query url.Values) error {
-	v := b.fields["callbackURL"]
-	if !v.truthy {
-		switch q := query["callbackURL"]; {
-		case len(q) > 1:
-			return errCallbackNotString // a repeated key is an array
-		case len(q) == 1:
-			v = value{kind: kindString, str: q[0], truthy: q[0] != ""}
+// checkRedirects validates the redirect fields of a POST body as
+// better-auth's originCheckMiddleware does: body.callbackURL (or
+// query.callbackURL when the body has none), body.redirectTo,
+// body.errorCallbackURL and body.newUserCallbackURL, with JavaScript
+// truthiness (empty, false, 0 and null are "none"). A value that is not a
+// string is a 400; a string must be a safe relative path or an absolute URL
+// of a trusted origin, else a 403 naming the field.
+func (p originPolicy) checkRedirects(b requestBody, query url.Values) error {
+	for i, f := range redirectFields {
+		v := b.fields[f.field]
+		if i == 0 && !v.truthy {
+			switch q := query[f.field]; {
+			case len(q) > 1:
+				return f.notAString() // a repeated key is an array
+			case len(q) == 1:
+				v = value{kind: kindString, str: q[0], truthy: q[0] != ""}
+			}
 		}
-	}
-	if !v.truthy {
-		return nil
-	}
-	if v.kind != kindString {
-		return errCallbackNotString
-	}
-	if !p.trustedRedirect(v.str) {
-		return errInvalidCallbackURL
+		if !v.truthy {
+			continue
+		}
+		if v.kind != kindString {
+			return f.notAString()
+		}
+		if !p.trustedRedirect(v.str) {
+			return f.invalid
+		}
 	}
 	return nil
 }

@@ -13,7 +13,8 @@ type Routes interface {
 }
 
 // NewEcho builds the HTTP server. Middleware runs in this order: request id
-// and security headers, panic recovery, the extra middleware given (e.g.
+// and security headers, the set-auth-token header of responses that issue
+// a session cookie, panic recovery, the extra middleware given (e.g.
 // tracing), the route gate (404 for anything no route serves), the body
 // limit, the cookie origin check; then the handler. Every error is rendered
 // by one handler; internal ones are logged to logger with the request id.
@@ -37,7 +38,7 @@ func NewEcho(cfg Config, logger *slog.Logger, routes []Routes, middleware ...ech
 		known[r.Method+" "+r.Path] = true
 	}
 
-	e.Use(withRequestID, recoverPanics)
+	e.Use(withRequestID, s.cookies.exposeSessionToken, recoverPanics)
 	e.Use(middleware...)
 	e.Use(routeGate(known), limitBody(s.bodyLimit), s.origins.middleware)
 	return e

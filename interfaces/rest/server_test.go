@@ -138,7 +138,7 @@ func TestExtraMiddlewareOrder(t *testing.T) {
 			return next(c)
 		}
 	}
-	cfg := rest.Config{BaseURL: mustURL(t, "http://127.0.0.1"), Secret: secret}
+	cfg := rest.Config{BaseURL: mustURL(t, "http://127.0.0.1"), Secrets: [][]byte{secret}}
 	e := rest.NewEcho(cfg, nil, []rest.Routes{rest.NewAuthRoutes(cfg, &stubAuth{})}, mark)
 	srv := &http.Server{Handler: e, ReadHeaderTimeout: time.Second}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -265,7 +265,7 @@ func reportsErrors(next echo.HandlerFunc) echo.HandlerFunc {
 
 func TestErrorReportedTwiceIsLoggedOnce(t *testing.T) {
 	var logs syncBuffer
-	cfg := rest.Config{BaseURL: mustURL(t, "http://127.0.0.1"), Secret: secret}
+	cfg := rest.Config{BaseURL: mustURL(t, "http://127.0.0.1"), Secrets: [][]byte{secret}}
 	e := rest.NewEcho(cfg, slog.New(slog.NewJSONHandler(&logs, nil)), []rest.Routes{testRoutes{}}, reportsErrors)
 	rec := httptest.NewRecorder()
 	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/auth/test/fail", nil))

@@ -100,7 +100,7 @@ func TestGetSessionNull(t *testing.T) {
 		{"raw unsigned token", "better-auth.session_token=" + token},
 		{"signature of another secret", "better-auth.session_token=" + token + ".AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA%3D"},
 		{"empty value", "better-auth.session_token="},
-		{"other cookies only", "theme=dark; better-auth.session_data=x"},
+		{"other cookies only", "theme=dark"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -118,6 +118,33 @@ func TestGetSessionNull(t *testing.T) {
 			if sc := res.header.Values("Set-Cookie"); len(sc) != 0 {
 				t.Fatalf("Set-Cookie %q on an unverifiable cookie", sc)
 			}
+		})
+	}
+}
+
+// A session_data cookie without a session cookie is left alone while the
+// cache is on, and expired when it is off (a leftover from when it was on),
+// as better-auth 1.7.25 does.
+func TestGetSessionStrayCacheCookie(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts []option
+		want []string
+	}{
+		{"cache on", []option{withCookieCache()}, nil},
+		{"cache off", nil, []string{"better-auth.session_data=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newServer(t, tc.opts...)
+			res := s.do(t, http.MethodGet, "/get-session", "", "Cookie", "theme=dark; better-auth.session_data=x; better-auth.session_data.0=y")
+			if res.body != "null" {
+				t.Fatalf("body %s", res.body)
+			}
+			want := tc.want
+			if want != nil {
+				want = append(want, "better-auth.session_data.0=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax")
+			}
+			equal(t, "Set-Cookie", res.header.Values("Set-Cookie"), want)
 		})
 	}
 }

@@ -14,6 +14,9 @@ type objectSchema struct {
 	// record adds the second issue of z.object().and(z.record()), which
 	// sign-up uses, for non-object bodies.
 	record bool
+	// recordOnly is z.record() alone (update-user, update-session): a
+	// non-object body is one "expected record" issue.
+	recordOnly bool
 }
 
 // validator checks a decoded body field by field and words each problem as
@@ -32,6 +35,8 @@ func newValidator(b requestBody, schema objectSchema) *validator {
 		v.ok = true
 	case b.kind == kindUndefined && schema.optional:
 		v.ok = true
+	case schema.recordOnly:
+		v.issues = append(v.issues, "[body] Invalid input: expected record, received "+b.kind.String())
 	default:
 		v.issues = append(v.issues, "[body] Invalid input: expected object, received "+b.kind.String())
 		if schema.record {
@@ -110,6 +115,34 @@ func (v *validator) optionalString(field string) *string {
 		return nil
 	}
 	return &f.str
+}
+
+// nullableString is z.string().nullable().optional(): absent is (nil,
+// false), null is (nil, true).
+func (v *validator) nullableString(field string) (s *string, null bool) {
+	f, ok := v.lookup(field)
+	switch {
+	case !ok:
+		return nil, false
+	case f.kind == kindNull:
+		return nil, true
+	case f.kind != kindString:
+		v.typeIssue(field, "string", f.kind)
+		return nil, false
+	}
+	return &f.str, false
+}
+
+// present reports whether an object body has field, whatever its value.
+func (v *validator) present(field string) bool {
+	_, ok := v.lookup(field)
+	return ok
+}
+
+// truthy reports whether field holds a JavaScript-truthy value.
+func (v *validator) truthy(field string) bool {
+	f, _ := v.lookup(field)
+	return f.truthy
 }
 
 // optionalBool is z.boolean().optional().

@@ -32,14 +32,22 @@ var App = fx.Module("app",
 	fx.Invoke(serve),
 )
 
-func restConfig(c config.Config) rest.Config {
-	return rest.Config{
-		BaseURL:        c.AuthURL,
-		Secret:         []byte(c.Secret.Reveal()),
-		TrustedOrigins: c.TrustedOrigins,
-		SessionMaxAge:  c.SessionExpiresIn,
-		BodyLimit:      c.BodyLimit,
+func restConfig(c config.Config) (rest.Config, error) {
+	secrets := make([][]byte, len(c.Secrets))
+	for i, s := range c.Secrets {
+		secrets[i] = []byte(s.Reveal())
 	}
+	rc := rest.Config{
+		BaseURL:           c.AuthURL,
+		Secrets:           secrets,
+		TrustedOrigins:    c.TrustedOrigins,
+		SessionMaxAge:     c.SessionExpiresIn,
+		CookieCacheMaxAge: c.CookieCacheMaxAge,
+		CookieDomain:      c.CookieDomain,
+		SameSite:          c.CookieSameSite,
+		BodyLimit:         c.BodyLimit,
+	}
+	return rc, rc.Validate()
 }
 
 // newEcho depends on the tracer provider so it is installed before the OTel

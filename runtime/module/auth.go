@@ -8,6 +8,7 @@ import (
 	"github.com/beep/iam/domain/session"
 	"github.com/beep/iam/infrastructure/password"
 	"github.com/beep/iam/infrastructure/randomness"
+	"github.com/beep/iam/infrastructure/revocation"
 	"github.com/beep/iam/infrastructure/systemclock"
 	"github.com/beep/iam/infrastructure/telemetry"
 	"github.com/beep/iam/infrastructure/textfold"
@@ -23,19 +24,28 @@ var Auth = fx.Module("auth",
 		fx.Annotate(func() randomness.IDs { return randomness.IDs{} }, fx.As(new(authn.IDs))),
 		fx.Annotate(func() randomness.Tokens { return randomness.Tokens{} }, fx.As(new(authn.Tokens))),
 		fx.Annotate(newHasher, fx.As(new(authn.PasswordHasher))),
+		fx.Annotate(newRevokedSessions, fx.As(new(authn.RevokedSessions))),
 		authPolicy,
 		newAuthService,
 		fx.Annotate(telemetry.TraceAuthn, fx.As(new(rest.Authenticator))),
 	),
 )
 
-func newHasher(c config.Config) *password.Scrypt {
-	return password.NewScrypt(password.Config{Params: password.BetterAuthParams, Concurrency: c.HashConcurrency, MaxWait: c.HashQueueWait})
+func newHasher(c config.Config) (*password.Hasher, error) {
+	return password.New(password.Config{Algorithm: password.Algorithm(c.PasswordHash), Concurrency: c.HashConcurrency, MaxWait: c.HashQueueWait})
+}
+
+// newRevokedSessions remembers revocations for as long as a cookie-cache
+// entry can live. It is per node; the defence issue moves it to Redis.
+func newRevokedSessions(c config.Config, clock authn.Clock) *revocation.Memory {
+	return revocation.NewMemory(c.CookieCacheMaxAge, clock.Now)
 }
 
 func authPolicy(c config.Config) authn.Policy {
 	return authn.Policy{
-		Passwords: identity.DefaultPasswordPolicy,
+		Passwords:         identity.DefaultPasswordPolicy,
+		FreshAge:          c.SessionFreshAge,
+		DeleteUserEnabled: c.UserDeleteEnabled,
 		Sessions: session.Policy{
 			ExpiresIn:       c.SessionExpiresIn,
 			UpdateAge:       c.SessionUpdateAge,
@@ -56,12 +66,13 @@ type authDeps struct {
 	Accounts      authn.AccountRepository
 	Sessions      authn.SessionRepository
 	Organizations authn.OrganizationRepository
+	Revoked       authn.RevokedSessions
 }
 
 func newAuthService(d authDeps, p authn.Policy) *authn.Service {
 	return authn.NewService(authn.Deps{
 		Clock: d.Clock, IDs: d.IDs, Tokens: d.Tokens, Hasher: d.Hasher, Tx: d.Tx,
 		Users: d.Users, Accounts: d.Accounts, Sessions: d.Sessions, Organizations: d.Organizations,
-		FoldAccents: textfold.FoldAccents,
+		Revoked: d.Revoked, FoldAccents: textfold.FoldAccents,
 	}, p)
 }

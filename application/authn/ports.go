@@ -10,6 +10,7 @@ import (
 
 	"github.com/beep/iam/domain/id"
 	"github.com/beep/iam/domain/identity"
+	"github.com/beep/iam/domain/mail"
 	"github.com/beep/iam/domain/organization"
 	"github.com/beep/iam/domain/session"
 )
@@ -24,10 +25,54 @@ type IDs interface {
 	NewUUID() id.UUID
 }
 
-// Tokens mints session tokens: session.TokenLength characters of
-// [A-Za-z0-9] from a CSPRNG.
+// Tokens mints secrets from a CSPRNG.
 type Tokens interface {
+	// SessionToken returns session.TokenLength characters of [A-Za-z0-9].
 	SessionToken() (string, error)
+	// RandomToken returns n characters of [A-Za-z0-9], for single-use
+	// tokens such as password resets.
+	RandomToken(n int) (string, error)
+}
+
+// EmailClaims are what an email-verification token asserts, as
+// better-auth's JWT does: the address, the user, and for email changes the
+// new address and the step of the change.
+type EmailClaims struct {
+	Email       identity.Email
+	UserID      identity.UserID
+	UpdateTo    identity.Email
+	RequestType string
+}
+
+// Email-change steps carried in EmailClaims.RequestType.
+const (
+	ChangeEmailConfirmation = "change-email-confirmation"
+	ChangeEmailVerification = "change-email-verification"
+)
+
+// EmailTokens issues and checks stateless email-verification tokens (HS256
+// JWTs keyed by the server secret, as better-auth's).
+type EmailTokens interface {
+	// Issue returns a token for c that expires after ttl.
+	Issue(c EmailClaims, ttl time.Duration) (string, error)
+	// Parse verifies a token: ErrTokenExpired when it is past its expiry,
+	// ErrInvalidToken for anything else wrong (signature, algorithm,
+	// shape).
+	Parse(token string) (EmailClaims, error)
+}
+
+// VerificationRepository stores single-use secrets (password-reset and
+// delete-account tokens), looked up by identifier.
+type VerificationRepository interface {
+	// Create inserts v.
+	Create(ctx context.Context, v identity.Verification) error
+	// Find returns the verification with that identifier without using it
+	// up, or a failure.NotFound.
+	Find(ctx context.Context, identifier string) (identity.Verification, error)
+	// Consume deletes and returns the verification with that identifier,
+	// atomically: of concurrent callers exactly one gets it, the others a
+	// failure.NotFound. Expired rows are returned too; the caller decides.
+	Consume(ctx context.Context, identifier string) (identity.Verification, error)
 }
 
 // PasswordHasher hashes and verifies passwords. Implementations bound their
@@ -58,6 +103,18 @@ type RevokedSessions interface {
 	// error as "revoked" and fall back to storage: a cache failure never
 	// authenticates.
 	IsRevoked(ctx context.Context, token string) (bool, error)
+}
+
+// Outbox queues emails. Enqueue writes into the transaction of ctx, so an
+// email exists exactly when the change that caused it committed; delivery
+// happens later, at least once, with retries. Callers validate messages
+// first (mail.Message.Validate).
+type Outbox interface {
+	// Enqueue stores msg for delivery.
+	Enqueue(ctx context.Context, msg mail.Message) error
+	// Wake tells the dispatcher that committed mail is waiting, so the
+	// first attempt need not wait for the next poll. Call it after commit.
+	Wake()
 }
 
 // TxRunner runs fn in one transaction: every repository call made with the

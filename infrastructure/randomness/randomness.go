@@ -42,6 +42,9 @@ type Tokens struct{}
 // each drawn uniformly (rejection sampling, no modulo bias).
 func (Tokens) SessionToken() (string, error) { return String(session.TokenLength) }
 
+// RandomToken implements authn.Tokens.
+func (Tokens) RandomToken(n int) (string, error) { return String(n) }
+
 // String returns n characters of [A-Za-z0-9] from crypto/rand.
 func String(n int) (string, error) {
 	out := make([]byte, 0, n)

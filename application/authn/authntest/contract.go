@@ -16,6 +16,7 @@ import (
 // Repos is one storage implementation of every authn repository port.
 type Repos struct {
 	Tx            authn.TxRunner
+	Verifications authn.VerificationRepository
 	Users         authn.UserRepository
 	Accounts      authn.AccountRepository
 	Sessions      authn.SessionRepository
@@ -25,7 +26,7 @@ type Repos struct {
 // MemoryRepos returns the in-memory implementation.
 func MemoryRepos() Repos {
 	s := NewStore()
-	return Repos{Tx: s, Users: s.Users(), Accounts: s.Accounts(), Sessions: s.Sessions(), Organizations: s.Organizations()}
+	return Repos{Tx: s, Users: s.Users(), Accounts: s.Accounts(), Sessions: s.Sessions(), Organizations: s.Organizations(), Verifications: s.Verifications()}
 }
 
 // contractTime is a millisecond-precision instant: what the wire carries and
@@ -46,6 +47,61 @@ func RunContract(t *testing.T, newRepos func(t *testing.T) Repos) {
 	t.Run("user deletion", func(t *testing.T) { userDeleteContract(t, newRepos(t)) })
 	t.Run("session lists", func(t *testing.T) { sessionListContract(t, newRepos(t)) })
 	t.Run("organization deletion", func(t *testing.T) { organizationDeleteContract(t, newRepos(t)) })
+	t.Run("verifications", func(t *testing.T) { verificationContract(t, newRepos(t)) })
+}
+
+func verificationContract(t *testing.T, r Repos) {
+	ctx := context.Background()
+	var f fixture
+	v := identity.Verification{ID: identity.NewVerificationID(f.ids.NewUUID()), Identifier: "reset-password:abc' OR '1'='1", Value: "user__x",
+		ExpiresAt: contractTime.Add(time.Hour), CreatedAt: contractTime, UpdatedAt: contractTime}
+	mustDo(t, "Create", r.Verifications.Create(ctx, v))
+	got, err := r.Verifications.Find(ctx, v.Identifier)
+	mustDo(t, "Find", err)
+	if got.ID != v.ID || got.Value != v.Value || got.Identifier != v.Identifier {
+		t.Fatalf("Find = %+v, want %+v", got, v)
+	}
+	sameInstant(t, "ExpiresAt", got.ExpiresAt, v.ExpiresAt)
+	if _, err := r.Verifications.Find(ctx, "reset-password:abc"); !errors.Is(err, failure.ErrNotFound) {
+		t.Fatalf("Find of a prefix = %v, want not found", err)
+	}
+	got, err = r.Verifications.Consume(ctx, v.Identifier)
+	mustDo(t, "Consume", err)
+	if got.ID != v.ID {
+		t.Fatalf("Consume = %+v", got)
+	}
+	if _, err := r.Verifications.Consume(ctx, v.Identifier); !errors.Is(err, failure.ErrNotFound) {
+		t.Fatalf("second Consume = %v, want not found", err)
+	}
+	if _, err := r.Verifications.Find(ctx, v.Identifier); !errors.Is(err, failure.ErrNotFound) {
+		t.Fatalf("Find after Consume = %v, want not found", err)
+	}
+
+	// Of many concurrent consumers exactly one wins.
+	race := identity.Verification{ID: identity.NewVerificationID(f.ids.NewUUID()), Identifier: "reset-password:race", Value: "user__y",
+		ExpiresAt: contractTime.Add(time.Hour), CreatedAt: contractTime, UpdatedAt: contractTime}
+	mustDo(t, "Create race", r.Verifications.Create(ctx, race))
+	const n = 20
+	wins := make(chan error, n)
+	for range n {
+		go func() {
+			_, err := r.Verifications.Consume(ctx, race.Identifier)
+			wins <- err
+		}()
+	}
+	won := 0
+	for range n {
+		err := <-wins
+		switch {
+		case err == nil:
+			won++
+		case !errors.Is(err, failure.ErrNotFound):
+			t.Errorf("Consume race error = %v", err)
+		}
+	}
+	if won != 1 {
+		t.Fatalf("%d concurrent Consume calls won, want exactly 1", won)
+	}
 }
 
 type fixture struct {

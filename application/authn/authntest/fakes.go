@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/beep/iam/application/authn"
 	"github.com/beep/iam/domain/id"
 )
 
@@ -56,6 +57,53 @@ type Tokens struct{ n atomic.Uint64 }
 // SessionToken implements authn.Tokens.
 func (g *Tokens) SessionToken() (string, error) {
 	return fmt.Sprintf("tok%029d", g.n.Add(1)), nil
+}
+
+// RandomToken implements authn.Tokens.
+func (g *Tokens) RandomToken(n int) (string, error) {
+	s := fmt.Sprintf("rnd%0*d", n, g.n.Add(1))
+	return s[len(s)-n:], nil
+}
+
+// EmailTokens is an authn.EmailTokens that keeps issued claims in memory
+// under sequential tokens; Expire makes every issued token expired.
+type EmailTokens struct {
+	mu      sync.Mutex
+	issued  map[string]authn.EmailClaims
+	expired bool
+}
+
+// Issue implements authn.EmailTokens.
+func (e *EmailTokens) Issue(c authn.EmailClaims, _ time.Duration) (string, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.issued == nil {
+		e.issued = map[string]authn.EmailClaims{}
+	}
+	tok := fmt.Sprintf("jwt-%d", len(e.issued)+1)
+	e.issued[tok] = c
+	return tok, nil
+}
+
+// Parse implements authn.EmailTokens.
+func (e *EmailTokens) Parse(token string) (authn.EmailClaims, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c, ok := e.issued[token]
+	switch {
+	case !ok:
+		return authn.EmailClaims{}, authn.ErrInvalidToken
+	case e.expired:
+		return authn.EmailClaims{}, authn.ErrTokenExpired
+	}
+	return c, nil
+}
+
+// Expire makes every token issued so far expired.
+func (e *EmailTokens) Expire() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.expired = true
 }
 
 // Hasher is a fast, insecure password hasher for tests: "sha256:<hex>". It

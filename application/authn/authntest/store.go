@@ -10,6 +10,7 @@ import (
 	"github.com/beep/iam/application/authn"
 	"github.com/beep/iam/domain/failure"
 	"github.com/beep/iam/domain/identity"
+	"github.com/beep/iam/domain/mail"
 	"github.com/beep/iam/domain/organization"
 	"github.com/beep/iam/domain/session"
 )
@@ -24,6 +25,8 @@ type Store struct {
 	sessions map[string]session.Session
 	orgs     map[organization.ID]organization.Organization
 	members  map[organization.MemberID]organization.Member
+	verifs   map[string]identity.Verification // by identifier
+	outbox   []mail.Message
 }
 
 // NewStore returns an empty store.
@@ -34,6 +37,7 @@ func NewStore() *Store {
 		sessions: map[string]session.Session{},
 		orgs:     map[organization.ID]organization.Organization{},
 		members:  map[organization.MemberID]organization.Member{},
+		verifs:   map[string]identity.Verification{},
 	}
 }
 
@@ -43,6 +47,8 @@ var (
 	_ authn.AccountRepository      = Accounts{}
 	_ authn.SessionRepository      = Sessions{}
 	_ authn.OrganizationRepository = Organizations{}
+	_ authn.VerificationRepository = Verifications{}
+	_ authn.Outbox                 = Outbox{}
 )
 
 type txKey struct{}
@@ -57,6 +63,7 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) er
 	snapshot := s.clone()
 	if err := fn(context.WithValue(ctx, txKey{}, s)); err != nil {
 		s.users, s.accounts, s.sessions, s.orgs, s.members = snapshot.users, snapshot.accounts, snapshot.sessions, snapshot.orgs, snapshot.members
+		s.verifs, s.outbox = snapshot.verifs, snapshot.outbox
 		return err
 	}
 	return nil
@@ -65,7 +72,8 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) er
 func (s *Store) clone() *Store {
 	return &Store{
 		users: maps.Clone(s.users), accounts: maps.Clone(s.accounts), sessions: maps.Clone(s.sessions),
-		orgs: maps.Clone(s.orgs), members: maps.Clone(s.members),
+		orgs: maps.Clone(s.orgs), members: maps.Clone(s.members), verifs: maps.Clone(s.verifs),
+		outbox: slices.Clone(s.outbox),
 	}
 }
 
@@ -375,12 +383,69 @@ func (r Organizations) Delete(ctx context.Context, orgID organization.ID) error 
 	return nil
 }
 
+// Verifications returns the store's verification repository.
+func (s *Store) Verifications() Verifications { return Verifications{s} }
+
+// Verifications is the in-memory authn.VerificationRepository.
+type Verifications struct{ s *Store }
+
+// Create implements authn.VerificationRepository.
+func (r Verifications) Create(ctx context.Context, v identity.Verification) error {
+	defer r.s.lock(ctx)()
+	r.s.verifs[v.Identifier] = v
+	return nil
+}
+
+// Find implements authn.VerificationRepository.
+func (r Verifications) Find(ctx context.Context, identifier string) (identity.Verification, error) {
+	defer r.s.lock(ctx)()
+	if v, ok := r.s.verifs[identifier]; ok {
+		return v, nil
+	}
+	return identity.Verification{}, authn.ErrVerificationNotFound
+}
+
+// Consume implements authn.VerificationRepository.
+func (r Verifications) Consume(ctx context.Context, identifier string) (identity.Verification, error) {
+	defer r.s.lock(ctx)()
+	v, ok := r.s.verifs[identifier]
+	if !ok {
+		return identity.Verification{}, authn.ErrVerificationNotFound
+	}
+	delete(r.s.verifs, identifier)
+	return v, nil
+}
+
+// Outbox returns the store's outbox: queued mail lives in the store, so it
+// rolls back with the transaction that queued it.
+func (s *Store) Outbox() Outbox { return Outbox{s} }
+
+// Outbox is the in-memory authn.Outbox.
+type Outbox struct{ s *Store }
+
+// Enqueue implements authn.Outbox.
+func (o Outbox) Enqueue(ctx context.Context, msg mail.Message) error {
+	defer o.s.lock(ctx)()
+	o.s.outbox = append(o.s.outbox, msg)
+	return nil
+}
+
+// Wake implements authn.Outbox; there is no dispatcher to wake.
+func (Outbox) Wake() {}
+
+// Mail returns the queued messages.
+func (s *Store) Mail() []mail.Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.outbox)
+}
+
 // Counts reports how many rows each table holds, for atomicity tests.
 func (s *Store) Counts() map[string]int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return map[string]int{
 		"users": len(s.users), "accounts": len(s.accounts), "sessions": len(s.sessions),
-		"organizations": len(s.orgs), "members": len(s.members),
+		"organizations": len(s.orgs), "members": len(s.members), "verifications": len(s.verifs), "outbox": len(s.outbox),
 	}
 }

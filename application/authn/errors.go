@@ -23,8 +23,8 @@ var (
 	// ErrInvalidDeleteToken is a delete-account confirmation token that
 	// does not exist (better-auth answers 404 INVALID_TOKEN).
 	ErrInvalidDeleteToken = failure.New(failure.NotFound, "INVALID_TOKEN", "Invalid token")
-	ErrTokenExpired = failure.New(failure.Unauthenticated, "TOKEN_EXPIRED", "Token expired")
-	ErrInvalidToken = failure.New(failure.Unauthenticated, "INVALID_TOKEN", "Invalid token")
+	ErrTokenExpired       = failure.New(failure.Unauthenticated, "TOKEN_EXPIRED", "Token expired")
+	ErrInvalidToken       = failure.New(failure.Unauthenticated, "INVALID_TOKEN", "Invalid token")
 	// ErrVerificationNotFound is a verification identifier with no row.
 	ErrVerificationNotFound = failure.New(failure.NotFound, "VERIFICATION_NOT_FOUND", "Verification not found")
 	// ErrSoleOwner refuses to delete a user who alone owns an organization

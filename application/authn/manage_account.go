@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/beep/iam/domain/failure"
 	"github.com/beep/iam/domain/identity"
+	"github.com/beep/iam/domain/mail"
 	"github.com/beep/iam/domain/organization"
 	"github.com/beep/iam/domain/session"
 )
@@ -111,6 +113,9 @@ func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) (P
 		if err := s.deps.Accounts.UpdatePassword(ctx, account.ID, hash, s.deps.Clock.Now()); err != nil {
 			return fmt.Errorf("store password: %w", err)
 		}
+		if err := s.queue(ctx, mail.Message{Kind: mail.KindPasswordChanged, To: user.Email, Username: user.Name}); err != nil {
+			return err
+		}
 		if !in.RevokeOtherSessions {
 			return nil
 		}
@@ -131,41 +136,121 @@ func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) (P
 	if err != nil {
 		return PasswordChanged{}, err
 	}
+	s.deps.Outbox.Wake()
 	return out, s.revoke(ctx, revoked...)
 }
 
 // DeleteUserInput is a delete-user request of the current session. Token
-// confirms a deletion requested by email.
+// confirms a deletion requested by email; CallbackURL is where the mailed
+// link leads afterwards.
 type DeleteUserInput struct {
-	Session  session.Session
-	Password *string
-	Token    *string
+	Session     session.Session
+	Password    *string
+	Token       *string
+	CallbackURL string
 }
 
+// DeleteOutcome says what DeleteUser did: deleted the account, or mailed a
+// confirmation link (EmailConfirmation) that completes it.
+type DeleteOutcome struct {
+	Deleted          bool
+	ConfirmationSent bool
+}
+
+func deleteIdentifier(token string) string { return hashedIdentifier("delete-account", token) }
+
+// deleteTokenLength is better-auth's: 32 characters.
+const deleteTokenLength = 32
+
 // DeleteUser removes the caller's account: their sessions, accounts,
-// memberships and personal organization, in one transaction. It needs the
-// password or a fresh session. It refuses while the user is the only owner
-// of an organization that has other members, which would be left ownerless.
-func (s *Service) DeleteUser(ctx context.Context, in DeleteUserInput) error {
+// memberships and personal organization, in one transaction. A password,
+// when given, must be right. With a token it completes an emailed
+// confirmation; with ConfirmDeletionByEmail it mails that confirmation
+// instead of deleting; otherwise it needs the password or a fresh session.
+// It refuses while the user is the only owner of an organization that has
+// other members, which would be left ownerless.
+func (s *Service) DeleteUser(ctx context.Context, in DeleteUserInput) (DeleteOutcome, error) {
 	if !s.policy.DeleteUserEnabled {
-		return ErrDeleteUserDisabled
+		return DeleteOutcome{}, ErrDeleteUserDisabled
 	}
 	userID := in.Session.UserID
 	if in.Password != nil {
 		if _, err := s.checkPassword(ctx, userID, *in.Password); err != nil {
-			return err
+			return DeleteOutcome{}, err
 		}
 	}
-	if in.Token != nil {
-		// Deletion by emailed confirmation is not offered yet, so no
-		// token can be valid.
-		return ErrInvalidDeleteToken
+	switch {
+	case in.Token != nil:
+		return s.confirmDeletion(ctx, userID, *in.Token)
+	case s.policy.Email.ConfirmDeletionByEmail:
+		return s.mailDeletionLink(ctx, userID, in.CallbackURL)
+	case in.Password == nil && !s.fresh(in.Session):
+		return DeleteOutcome{}, ErrReauthenticate
 	}
-	if in.Password == nil && !s.fresh(in.Session) {
-		return ErrReauthenticate
+	return DeleteOutcome{Deleted: true}, s.deleteUser(ctx, userID)
+}
+
+// ConfirmDeletion completes a deletion from its emailed link, for the
+// signed-in user the token was issued to.
+func (s *Service) ConfirmDeletion(ctx context.Context, userID identity.UserID, token string) error {
+	if !s.policy.DeleteUserEnabled {
+		return ErrDeleteUserDisabled
 	}
+	_, err := s.confirmDeletion(ctx, userID, token)
+	return err
+}
+
+func (s *Service) confirmDeletion(ctx context.Context, userID identity.UserID, token string) (DeleteOutcome, error) {
+	v, err := s.deps.Verifications.Find(ctx, deleteIdentifier(token))
+	if errors.Is(err, failure.ErrNotFound) || (err == nil && (v.Value != string(userID) || v.Expired(s.deps.Clock.Now()))) {
+		return DeleteOutcome{}, ErrInvalidDeleteToken
+	} else if err != nil {
+		return DeleteOutcome{}, fmt.Errorf("look up delete token: %w", err)
+	}
+	// The user row's deletion takes the token with it only if it is
+	// consumed: do both in deleteUser's transaction.
+	return DeleteOutcome{Deleted: true}, s.deleteUser(ctx, userID, deleteIdentifier(token))
+}
+
+func (s *Service) mailDeletionLink(ctx context.Context, userID identity.UserID, callbackURL string) (DeleteOutcome, error) {
+	user, err := s.deps.Users.ByID(ctx, userID)
+	if err != nil {
+		return DeleteOutcome{}, err
+	}
+	token, err := s.deps.Tokens.RandomToken(deleteTokenLength)
+	if err != nil {
+		return DeleteOutcome{}, fmt.Errorf("mint delete token: %w", err)
+	}
+	now := s.deps.Clock.Now()
+	v := identity.Verification{ID: identity.NewVerificationID(s.deps.IDs.NewUUID()), Identifier: deleteIdentifier(token),
+		Value: string(userID), ExpiresAt: now.Add(s.policy.Email.DeleteTokenTTL), CreatedAt: now, UpdatedAt: now}
+	err = s.deps.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.deps.Verifications.Create(ctx, v); err != nil {
+			return fmt.Errorf("store delete token: %w", err)
+		}
+		return s.queue(ctx, mail.Message{Kind: mail.KindDeleteAccount, To: user.Email, Username: user.Name,
+			URL: s.policy.Links.DeleteAccount(token, callbackURL)})
+	})
+	if err != nil {
+		return DeleteOutcome{}, err
+	}
+	s.deps.Outbox.Wake()
+	return DeleteOutcome{ConfirmationSent: true}, nil
+}
+
+// deleteUser deletes the user and, in the same transaction, uses up the
+// given verification identifiers.
+func (s *Service) deleteUser(ctx context.Context, userID identity.UserID, consume ...string) error {
 	var revoked []string
 	err := s.deps.Tx.InTx(ctx, func(ctx context.Context) error {
+		for _, identifier := range consume {
+			if _, err := s.deps.Verifications.Consume(ctx, identifier); err != nil {
+				if errors.Is(err, failure.ErrNotFound) {
+					return ErrInvalidDeleteToken // used by a concurrent request
+				}
+				return fmt.Errorf("use delete token: %w", err)
+			}
+		}
 		memberships, err := s.deps.Organizations.MembershipsOf(ctx, userID)
 		if err != nil {
 			return fmt.Errorf("load memberships: %w", err)

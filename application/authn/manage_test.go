@@ -251,7 +251,7 @@ func TestSignInUpgradesOldHashes(t *testing.T) {
 func newDeleteHarness(t *testing.T) *harness {
 	h := newHarness(t)
 	deps := h.deps()
-	p := authn.DefaultPolicy
+	p := testPolicy()
 	p.DeleteUserEnabled = true
 	h.svc = authn.NewService(deps, p)
 	return h
@@ -263,7 +263,7 @@ func TestDeleteUser(t *testing.T) {
 	t.Run("disabled", func(t *testing.T) {
 		h := newHarness(t)
 		a := h.signUp(t, "alice@example.com")
-		if err := h.svc.DeleteUser(ctx, authn.DeleteUserInput{Session: a.Session}); !errors.Is(err, authn.ErrDeleteUserDisabled) {
+		if _, err := h.svc.DeleteUser(ctx, authn.DeleteUserInput{Session: a.Session}); !errors.Is(err, authn.ErrDeleteUserDisabled) {
 			t.Fatalf("error = %v", err)
 		}
 	})
@@ -271,22 +271,22 @@ func TestDeleteUser(t *testing.T) {
 		h := newDeleteHarness(t)
 		a := h.signUp(t, "alice@example.com")
 		tok := "whatever"
-		if err := h.svc.DeleteUser(ctx, authn.DeleteUserInput{Session: a.Session, Token: &tok}); !errors.Is(err, authn.ErrInvalidDeleteToken) {
+		if _, err := h.svc.DeleteUser(ctx, authn.DeleteUserInput{Session: a.Session, Token: &tok}); !errors.Is(err, authn.ErrInvalidDeleteToken) {
 			t.Fatalf("error = %v, want ErrInvalidDeleteToken", err)
 		}
-		if err := h.svc.DeleteUser(ctx, authn.DeleteUserInput{Session: a.Session, Token: &tok, Password: pw("wrong horse")}); !errors.Is(err, authn.ErrInvalidPassword) {
+		if _, err := h.svc.DeleteUser(ctx, authn.DeleteUserInput{Session: a.Session, Token: &tok, Password: pw("wrong horse")}); !errors.Is(err, authn.ErrInvalidPassword) {
 			t.Fatalf("a wrong password must be reported before the token: %v", err)
 		}
 		off := newHarness(t)
 		b := off.signUp(t, "bob@example.com")
-		if err := off.svc.DeleteUser(ctx, authn.DeleteUserInput{Session: b.Session, Token: &tok}); !errors.Is(err, authn.ErrDeleteUserDisabled) {
+		if _, err := off.svc.DeleteUser(ctx, authn.DeleteUserInput{Session: b.Session, Token: &tok}); !errors.Is(err, authn.ErrDeleteUserDisabled) {
 			t.Fatalf("disabled deletion must answer first: %v", err)
 		}
 	})
 	t.Run("wrong password", func(t *testing.T) {
 		h := newDeleteHarness(t)
 		a := h.signUp(t, "alice@example.com")
-		if err := h.svc.DeleteUser(ctx, authn.DeleteUserInput{Session: a.Session, Password: pw("wrong horse")}); !errors.Is(err, authn.ErrInvalidPassword) {
+		if _, err := h.svc.DeleteUser(ctx, authn.DeleteUserInput{Session: a.Session, Password: pw("wrong horse")}); !errors.Is(err, authn.ErrInvalidPassword) {
 			t.Fatalf("error = %v", err)
 		}
 		if c := h.store.Counts(); c["users"] != 1 {
@@ -297,11 +297,11 @@ func TestDeleteUser(t *testing.T) {
 		h := newDeleteHarness(t)
 		a := h.signUp(t, "alice@example.com")
 		h.clock.Advance(25 * time.Hour)
-		if err := h.svc.DeleteUser(ctx, authn.DeleteUserInput{Session: a.Session}); !errors.Is(err, authn.ErrReauthenticate) {
+		if _, err := h.svc.DeleteUser(ctx, authn.DeleteUserInput{Session: a.Session}); !errors.Is(err, authn.ErrReauthenticate) {
 			t.Fatalf("error = %v", err)
 		}
 		// With the password an old session may delete.
-		if err := h.svc.DeleteUser(ctx, authn.DeleteUserInput{Session: a.Session, Password: pw("correct horse")}); err != nil {
+		if _, err := h.svc.DeleteUser(ctx, authn.DeleteUserInput{Session: a.Session, Password: pw("correct horse")}); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -310,10 +310,11 @@ func TestDeleteUser(t *testing.T) {
 		a := h.signUp(t, "alice@example.com")
 		second := h.signIn(t, "alice@example.com", "correct horse")
 		h.signUp(t, "bob@example.com")
-		if err := h.svc.DeleteUser(ctx, authn.DeleteUserInput{Session: a.Session}); err != nil {
+		if _, err := h.svc.DeleteUser(ctx, authn.DeleteUserInput{Session: a.Session}); err != nil {
 			t.Fatal(err)
 		}
-		want := map[string]int{"users": 1, "accounts": 1, "organizations": 1, "members": 1, "sessions": 1}
+		// The outbox keeps both sign-ups' verification emails.
+		want := map[string]int{"users": 1, "accounts": 1, "organizations": 1, "members": 1, "sessions": 1, "outbox": 2}
 		if c := h.store.Counts(); !equalCounts(c, want) {
 			t.Fatalf("rows after delete = %v, want only bob's %v", c, want)
 		}
@@ -330,7 +331,7 @@ func TestDeleteUser(t *testing.T) {
 		_ = h.repos.Organizations.AddMember(ctx, organization.Member{ID: "member__a", OrganizationID: team.ID, UserID: a.User.ID, Roles: organization.Roles{"owner"}, Status: organization.MemberActive})
 		_ = h.repos.Organizations.AddMember(ctx, organization.Member{ID: "member__b", OrganizationID: team.ID, UserID: b.User.ID, Roles: organization.Roles{"member"}, Status: organization.MemberActive})
 		before := h.store.Counts()
-		if err := h.svc.DeleteUser(ctx, authn.DeleteUserInput{Session: a.Session}); !errors.Is(err, authn.ErrSoleOwner) {
+		if _, err := h.svc.DeleteUser(ctx, authn.DeleteUserInput{Session: a.Session}); !errors.Is(err, authn.ErrSoleOwner) {
 			t.Fatalf("error = %v, want ErrSoleOwner", err)
 		}
 		if after := h.store.Counts(); !equalCounts(before, after) {
@@ -339,7 +340,7 @@ func TestDeleteUser(t *testing.T) {
 		// With a second owner the delete goes through and the team survives.
 		c := h.signUp(t, "carol@example.com")
 		_ = h.repos.Organizations.AddMember(ctx, organization.Member{ID: "member__c", OrganizationID: team.ID, UserID: c.User.ID, Roles: organization.Roles{"admin", "owner"}, Status: organization.MemberActive})
-		if err := h.svc.DeleteUser(ctx, authn.DeleteUserInput{Session: a.Session}); err != nil {
+		if _, err := h.svc.DeleteUser(ctx, authn.DeleteUserInput{Session: a.Session}); err != nil {
 			t.Fatal(err)
 		}
 		if taken, _ := h.repos.Organizations.SlugTaken(ctx, "team"); !taken {

@@ -20,6 +20,9 @@ type Deps struct {
 	Sessions      SessionRepository
 	Organizations OrganizationRepository
 	Revoked       RevokedSessions
+	Verifications VerificationRepository
+	Outbox        Outbox
+	EmailTokens   EmailTokens
 	// FoldAccents strips diacritics for personal-organization slugs.
 	FoldAccents organization.Folder
 }
@@ -34,6 +37,42 @@ type Policy struct {
 	FreshAge time.Duration
 	// DeleteUserEnabled turns on account self-deletion.
 	DeleteUserEnabled bool
+	Email             EmailPolicy
+	Links             Links
+}
+
+// EmailPolicy holds the rules of the email flows.
+type EmailPolicy struct {
+	// SendVerificationOnSignUp mails a verification link to new users.
+	SendVerificationOnSignUp bool
+	// RequireVerification refuses sign-in (and sign-up's session) until the
+	// address is verified; sign-in then mails a new link.
+	RequireVerification bool
+	// VerificationTTL is the lifetime of an email-verification token.
+	VerificationTTL time.Duration
+	// ResetTTL is the lifetime of a password-reset token.
+	ResetTTL time.Duration
+	// RevokeSessionsOnReset ends every session of a user who reset their
+	// password.
+	RevokeSessionsOnReset bool
+	// ChangeEmailEnabled allows users to change their address.
+	ChangeEmailEnabled bool
+	// ConfirmDeletionByEmail makes delete-user mail a confirmation link
+	// instead of deleting at once.
+	ConfirmDeletionByEmail bool
+	// DeleteTokenTTL is the lifetime of a delete-account token.
+	DeleteTokenTTL time.Duration
+}
+
+// DefaultEmailPolicy is Beep's: verification sent on sign-up but not
+// required, one-hour links, sessions revoked on reset, email changes on.
+var DefaultEmailPolicy = EmailPolicy{
+	SendVerificationOnSignUp: true,
+	VerificationTTL:          time.Hour,
+	ResetTTL:                 time.Hour,
+	RevokeSessionsOnReset:    true,
+	ChangeEmailEnabled:       true,
+	DeleteTokenTTL:           24 * time.Hour,
 }
 
 // DefaultPolicy is Beep's default.
@@ -41,6 +80,7 @@ var DefaultPolicy = Policy{
 	Passwords: identity.DefaultPasswordPolicy,
 	Sessions:  session.DefaultPolicy,
 	FreshAge:  24 * time.Hour,
+	Email:     DefaultEmailPolicy,
 }
 
 // Service runs the authentication use cases.

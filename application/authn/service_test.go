@@ -3,6 +3,7 @@ package authn_test
 import (
 	"context"
 	"errors"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +20,7 @@ var start = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 
 type harness struct {
 	svc     *authn.Service
+	tokens  *authntest.EmailTokens
 	store   *authntest.Store
 	clock   *authntest.Clock
 	hasher  *authntest.Hasher
@@ -29,17 +31,25 @@ type harness struct {
 func newHarness(t *testing.T) *harness {
 	t.Helper()
 	store := authntest.NewStore()
-	h := &harness{store: store, clock: authntest.NewClock(start), hasher: &authntest.Hasher{}, revoked: &authntest.Revoked{}}
-	h.repos = authntest.Repos{Tx: store, Users: store.Users(), Accounts: store.Accounts(), Sessions: store.Sessions(), Organizations: store.Organizations()}
-	h.svc = authn.NewService(h.deps(), authn.DefaultPolicy)
+	h := &harness{store: store, clock: authntest.NewClock(start), hasher: &authntest.Hasher{}, revoked: &authntest.Revoked{}, tokens: &authntest.EmailTokens{}}
+	h.repos = authntest.Repos{Tx: store, Users: store.Users(), Accounts: store.Accounts(), Sessions: store.Sessions(), Organizations: store.Organizations(), Verifications: store.Verifications()}
+	h.svc = authn.NewService(h.deps(), testPolicy())
 	return h
+}
+
+// testPolicy is the default policy with links to a test server.
+func testPolicy() authn.Policy {
+	p := authn.DefaultPolicy
+	p.Links = authn.Links{AuthBase: &url.URL{Scheme: "https", Host: "auth.example", Path: "/api/auth"}}
+	return p
 }
 
 func (h *harness) deps() authn.Deps {
 	return authn.Deps{
 		Clock: h.clock, IDs: &authntest.IDs{}, Tokens: &authntest.Tokens{}, Hasher: h.hasher, Tx: h.repos.Tx,
 		Users: h.repos.Users, Accounts: h.repos.Accounts, Sessions: h.repos.Sessions, Organizations: h.repos.Organizations,
-		Revoked: h.revoked, FoldAccents: authntest.NoFold,
+		Revoked: h.revoked, Verifications: h.store.Verifications(), Outbox: h.store.Outbox(), EmailTokens: h.tokens,
+		FoldAccents: authntest.NoFold,
 	}
 }
 
@@ -69,7 +79,7 @@ func TestSignUpCreatesUserAccountPersonalOrgAndSession(t *testing.T) {
 	if !got.Session.ExpiresAt.Equal(start.Add(30 * 24 * time.Hour)) {
 		t.Fatalf("ExpiresAt = %v, want 30 days", got.Session.ExpiresAt)
 	}
-	want := map[string]int{"users": 1, "accounts": 1, "organizations": 1, "members": 1, "sessions": 1}
+	want := map[string]int{"users": 1, "accounts": 1, "organizations": 1, "members": 1, "sessions": 1, "outbox": 1}
 	if c := h.store.Counts(); !equalCounts(c, want) {
 		t.Fatalf("rows = %v, want %v", c, want)
 	}
@@ -117,7 +127,7 @@ func TestSignUpInterruptedLeavesNoRows(t *testing.T) {
 	h := newHarness(t)
 	deps := h.deps()
 	deps.Organizations = failingOrgs{h.repos.Organizations}
-	svc := authn.NewService(deps, authn.DefaultPolicy)
+	svc := authn.NewService(deps, testPolicy())
 	_, err := svc.SignUp(context.Background(), authn.SignUpInput{Name: "Al", Email: "al@example.com", Password: "long enough"})
 	if !errors.Is(err, errDiskFull) {
 		t.Fatalf("SignUp error = %v, want %v", err, errDiskFull)
@@ -152,7 +162,7 @@ func TestSignUpRaceOnOneEmail(t *testing.T) {
 	if ok != 1 {
 		t.Fatalf("%d sign-ups succeeded, want exactly 1", ok)
 	}
-	want := map[string]int{"users": 1, "accounts": 1, "organizations": 1, "members": 1, "sessions": 1}
+	want := map[string]int{"users": 1, "accounts": 1, "organizations": 1, "members": 1, "sessions": 1, "outbox": 1}
 	if c := h.store.Counts(); !equalCounts(c, want) {
 		t.Fatalf("rows = %v, want %v", c, want)
 	}
@@ -280,7 +290,7 @@ func TestGetSessionRefreshOfVanishedSession(t *testing.T) {
 	deps := h.deps()
 	deps.Sessions = vanishingSessions{h.repos.Sessions}
 	h.clock.Advance(25 * time.Hour)
-	_, err := authn.NewService(deps, authn.DefaultPolicy).GetSession(context.Background(), authn.SessionQuery{Token: tok})
+	_, err := authn.NewService(deps, testPolicy()).GetSession(context.Background(), authn.SessionQuery{Token: tok})
 	if !errors.Is(err, authn.ErrSessionGone) {
 		t.Fatalf("error = %v, want ErrSessionGone", err)
 	}
@@ -304,7 +314,7 @@ func TestSignOut(t *testing.T) {
 }
 
 func equalCounts(a, b map[string]int) bool {
-	for _, k := range []string{"users", "accounts", "organizations", "members", "sessions"} {
+	for _, k := range []string{"users", "accounts", "organizations", "members", "sessions", "verifications", "outbox"} {
 		if a[k] != b[k] {
 			return false
 		}

@@ -14,10 +14,14 @@ type SignInInput struct {
 	Email      string
 	Password   string
 	RememberMe bool
-	Client     Client
+	// CallbackURL is where a re-sent verification link leads.
+	CallbackURL string
+	Client      Client
 }
 
-// SignIn checks an email and password and opens a session. Unknown email,
+// SignIn checks an email and password and opens a session. With
+// verification required, an unverified user gets ErrEmailNotVerified and a
+// new link. Unknown email,
 // missing credential and wrong password are one answer,
 // ErrInvalidCredentials, and cost one hash each, so neither the body nor the
 // timing tells them apart. An over-long password is refused before hashing.
@@ -51,6 +55,14 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (Authenticated, er
 		return Authenticated{}, ErrInvalidCredentials
 	}
 	s.upgradeHash(ctx, account, in.Password)
+	if s.policy.Email.RequireVerification && !user.EmailVerified {
+		// Only after the right password: the answer must not tell an
+		// attacker which addresses are unverified accounts.
+		if err := s.sendVerification(ctx, user, in.CallbackURL); err != nil {
+			return Authenticated{}, err
+		}
+		return Authenticated{}, ErrEmailNotVerified
+	}
 	memberships, err := s.deps.Organizations.MembershipsOf(ctx, user.ID)
 	if err != nil {
 		return Authenticated{}, fmt.Errorf("load memberships: %w", err)

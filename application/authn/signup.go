@@ -18,7 +18,9 @@ type SignUpInput struct {
 	Password   string
 	Image      *string
 	RememberMe bool
-	Client     Client
+	// CallbackURL is where the verification link leads after verifying.
+	CallbackURL string
+	Client      Client
 }
 
 // personalSlugSuffixes are the id-suffix lengths tried for a personal
@@ -26,15 +28,18 @@ type SignUpInput struct {
 var personalSlugSuffixes = []int{6, 8, 12, 32}
 
 // SignUp creates a user with a credential account, a personal organization
-// with the user as owner, and a first session, all in one transaction:
-// either every row exists afterwards or none does. A taken email is
-// identity.ErrUserAlreadyExists, also when two sign-ups race.
+// with the user as owner, a first session and the verification email, all
+// in one transaction: either every row exists afterwards or none does. A
+// taken email is identity.ErrUserAlreadyExists, also when two sign-ups
+// race. When verification is required no session is opened (the token is
+// empty), and a taken email is answered like a fresh sign-up with a user
+// that does not exist, so the endpoint does not reveal accounts.
 func (s *Service) SignUp(ctx context.Context, in SignUpInput) (Authenticated, error) {
 	if err := s.policy.Passwords.Check(in.Password); err != nil {
 		return Authenticated{}, err
 	}
 	if _, err := s.deps.Users.ByEmail(ctx, in.Email); err == nil {
-		return Authenticated{}, identity.ErrUserAlreadyExists
+		return s.signUpTaken(ctx, in)
 	} else if !errors.Is(err, identity.ErrUserNotFound) {
 		return Authenticated{}, fmt.Errorf("look up email: %w", err)
 	}
@@ -42,6 +47,7 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (Authenticated, er
 	if err != nil {
 		return Authenticated{}, fmt.Errorf("hash password: %w", err)
 	}
+	emailPolicy := s.policy.Email
 
 	var out Authenticated
 	err = s.deps.Tx.InTx(ctx, func(ctx context.Context) error {
@@ -58,17 +64,42 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (Authenticated, er
 		if err != nil {
 			return err
 		}
-		sess, orgCtx, err := s.openSession(ctx, user.ID, []organization.Membership{membership}, in.RememberMe, in.Client)
-		if err != nil {
-			return err
+		out = Authenticated{User: user}
+		if emailPolicy.SendVerificationOnSignUp || emailPolicy.RequireVerification {
+			msg, err := s.verificationMail(user, in.CallbackURL)
+			if err != nil {
+				return err
+			}
+			if err := s.queue(ctx, msg); err != nil {
+				return err
+			}
 		}
-		out = Authenticated{User: user, Session: sess, Context: orgCtx}
-		return nil
+		if emailPolicy.RequireVerification {
+			return nil
+		}
+		out.Session, out.Context, err = s.openSession(ctx, user.ID, []organization.Membership{membership}, in.RememberMe, in.Client)
+		return err
 	})
+	if errors.Is(err, identity.ErrUserAlreadyExists) {
+		return s.signUpTaken(ctx, in)
+	}
 	if err != nil {
 		return Authenticated{}, err
 	}
+	s.deps.Outbox.Wake()
 	return out, nil
+}
+
+// signUpTaken answers a sign-up for an email that has an account. With
+// verification required it spends a hash and returns a stand-in user, as a
+// real sign-up would look; otherwise it says the email is taken.
+func (s *Service) signUpTaken(ctx context.Context, in SignUpInput) (Authenticated, error) {
+	if !s.policy.Email.RequireVerification {
+		return Authenticated{}, identity.ErrUserAlreadyExists
+	}
+	s.deps.Hasher.Burn(ctx, in.Password)
+	standIn := identity.NewUser(identity.NewUserID(s.deps.IDs.NewUUID()), in.Name, in.Email, nil, s.deps.Clock.Now())
+	return Authenticated{User: standIn}, nil
 }
 
 func (s *Service) createPersonalOrganization(ctx context.Context, user identity.User) (organization.Membership, error) {

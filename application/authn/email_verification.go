@@ -1,0 +1,138 @@
+package authn
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/beep/iam/domain/failure"
+	"github.com/beep/iam/domain/identity"
+	"github.com/beep/iam/domain/mail"
+)
+
+// Failures of the verification flows, with better-auth's codes.
+var (
+	ErrEmailNotVerified     = failure.New(failure.Forbidden, "EMAIL_NOT_VERIFIED", "Email not verified")
+	ErrEmailMismatch        = failure.New(failure.Invalid, "EMAIL_MISMATCH", "Email mismatch")
+	ErrEmailAlreadyVerified = failure.New(failure.Invalid, "EMAIL_ALREADY_VERIFIED", "Email is already verified")
+	// ErrVerifyUserNotFound and ErrVerifyInvalidUser are verify-email's
+	// answers for a token whose user is gone or is someone else now.
+	ErrVerifyUserNotFound = failure.New(failure.Unauthenticated, "USER_NOT_FOUND", "User not found")
+	ErrVerifyInvalidUser  = failure.New(failure.Unauthenticated, "INVALID_USER", "Invalid user")
+)
+
+// queue validates msg and adds it to the outbox in the transaction of ctx.
+func (s *Service) queue(ctx context.Context, msg mail.Message) error {
+	if err := msg.Validate(); err != nil {
+		return fmt.Errorf("queue %s email: %w", msg.Kind, err)
+	}
+	if err := s.deps.Outbox.Enqueue(ctx, msg); err != nil {
+		return fmt.Errorf("queue %s email: %w", msg.Kind, err)
+	}
+	return nil
+}
+
+// verificationMail builds the verification email for user, with a fresh
+// token that names the user (better-auth 1.7.25 checks userId on use).
+func (s *Service) verificationMail(user identity.User, callbackURL string) (mail.Message, error) {
+	token, err := s.deps.EmailTokens.Issue(EmailClaims{Email: user.Email, UserID: user.ID}, s.policy.Email.VerificationTTL)
+	if err != nil {
+		return mail.Message{}, fmt.Errorf("issue verification token: %w", err)
+	}
+	return mail.Message{Kind: mail.KindVerification, To: user.Email, Username: user.Name,
+		URL: s.policy.Links.VerifyEmail(token, callbackURL)}, nil
+}
+
+// sendVerification queues a verification email for user and wakes the
+// dispatcher. Outside a transaction the row commits at once.
+func (s *Service) sendVerification(ctx context.Context, user identity.User, callbackURL string) error {
+	msg, err := s.verificationMail(user, callbackURL)
+	if err != nil {
+		return err
+	}
+	if err := s.queue(ctx, msg); err != nil {
+		return err
+	}
+	s.deps.Outbox.Wake()
+	return nil
+}
+
+// SendVerificationInput asks for a (new) verification email. Caller is the
+// signed-in user, if any.
+type SendVerificationInput struct {
+	Email       string
+	CallbackURL string
+	Caller      *identity.User
+}
+
+// SendVerificationEmail mails a verification link. Signed in, the address
+// must be the caller's (ErrEmailMismatch) and not yet verified
+// (ErrEmailAlreadyVerified). Signed out, the answer is always success and a
+// link goes out only to an existing unverified user, so the endpoint says
+// nothing about who has an account.
+func (s *Service) SendVerificationEmail(ctx context.Context, in SendVerificationInput) error {
+	email, err := identity.ParseEmail(in.Email)
+	if err != nil {
+		return err
+	}
+	if in.Caller != nil {
+		switch {
+		case in.Caller.Email != email:
+			return ErrEmailMismatch
+		case in.Caller.EmailVerified:
+			return ErrEmailAlreadyVerified
+		}
+		return s.sendVerification(ctx, *in.Caller, in.CallbackURL)
+	}
+	user, err := s.deps.Users.ByEmail(ctx, email)
+	if errors.Is(err, identity.ErrUserNotFound) || (err == nil && user.EmailVerified) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("look up user: %w", err)
+	}
+	return s.sendVerification(ctx, user, in.CallbackURL)
+}
+
+// Verified is the outcome of VerifyEmail: the user as it now stands.
+type Verified struct {
+	User identity.User
+	// EmailChanged is set when the token completed an email change.
+	EmailChanged bool
+}
+
+// VerifyEmail redeems an email-verification token. Tokens are stateless
+// JWTs, so a link may be opened twice: verifying a verified address is not
+// an error. A token for an address the user no longer has is useless
+// (ErrVerifyUserNotFound), and one naming another user is refused
+// (ErrVerifyInvalidUser). Email-change tokens move through their steps:
+// the old address's confirmation mails a link to the new address, whose
+// verification switches the account over and tells the old address.
+func (s *Service) VerifyEmail(ctx context.Context, token string) (Verified, error) {
+	claims, err := s.deps.EmailTokens.Parse(token)
+	if err != nil {
+		return Verified{}, err
+	}
+	user, err := s.deps.Users.ByEmail(ctx, claims.Email)
+	if errors.Is(err, identity.ErrUserNotFound) {
+		return Verified{}, ErrVerifyUserNotFound
+	} else if err != nil {
+		return Verified{}, fmt.Errorf("look up user: %w", err)
+	}
+	if user.ID != claims.UserID {
+		return Verified{}, ErrVerifyInvalidUser
+	}
+	switch {
+	case claims.UpdateTo != "" && claims.RequestType == ChangeEmailConfirmation:
+		return Verified{User: user}, s.mailNewAddress(ctx, user, claims.UpdateTo)
+	case claims.UpdateTo != "":
+		return s.switchEmail(ctx, user, claims.UpdateTo)
+	case user.EmailVerified:
+		return Verified{User: user}, nil
+	}
+	user.EmailVerified = true
+	user.UpdatedAt = s.deps.Clock.Now()
+	if err := s.deps.Users.Update(ctx, user); err != nil {
+		return Verified{}, fmt.Errorf("mark email verified: %w", err)
+	}
+	return Verified{User: user}, nil
+}

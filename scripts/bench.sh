@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 DB="bench_$$"
 psql "$IAM_TEST_POSTGRES_URL" -qc "create database $DB" >/dev/null
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-APP_ENV=production BETTER_AUTH_SECRET="bench-secret-0123456789abcdef0123456789" DATABASE_AUTO_MIGRATE=true \
+APP_ENV=production EMAIL_TRANSPORT=memory BETTER_AUTH_SECRET="bench-secret-0123456789abcdef0123456789" DATABASE_AUTO_MIGRATE=true \
 	DATABASE_URL="${IAM_TEST_POSTGRES_URL%/*}/$DB" HTTP_ADDR="127.0.0.1:$PORT" LOG_LEVEL=error \
 	./bin/iamd serve &
 PID=$!

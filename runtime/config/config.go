@@ -65,7 +65,37 @@ type Config struct {
 	PasswordHash    string
 	HashConcurrency int
 	HashQueueWait   time.Duration
+
+	Email Email
 }
+
+// Email holds the mail settings.
+type Email struct {
+	// Transport is resend, log or memory.
+	Transport    string
+	From         string
+	ResendAPIKey Secret
+	ResendAPIURL string
+	LogFile      string
+	MaxAttempts  int
+
+	VerificationRequired     bool
+	SendVerificationOnSignUp bool
+	RevokeSessionsOnReset    bool
+	ChangeEmailEnabled       bool
+	ConfirmDeletionByEmail   bool
+	// Frontend paths of the pages that complete each emailed flow, used
+	// when APP_CLIENT_URL is set.
+	ClientVerifyEmailPath   string
+	ClientResetPasswordPath string
+}
+
+// Mail transports.
+const (
+	TransportResend = "resend"
+	TransportLog    = "log"
+	TransportMemory = "memory"
+)
 
 // Password hash algorithms for new hashes.
 const (
@@ -78,29 +108,42 @@ const SecretMinLength = 32
 
 // defaults lists every setting with its default; the README table mirrors it.
 var defaults = map[string]any{
-	"APP_ENV":                      string(Dev),
-	"LOG_LEVEL":                    "info",
-	"HTTP_ADDR":                    "127.0.0.1:3000",
-	"APP_AUTH_URL":                 "",
-	"APP_CLIENT_URL":               "",
-	"SECURITY_TRUSTED_ORIGINS":     "",
-	"HTTP_BODY_LIMIT":              "65536",
-	"SHUTDOWN_TIMEOUT":             "30",
-	"BETTER_AUTH_SECRET":           "",
-	"BETTER_AUTH_SECRETS":          "",
-	"COOKIE_DOMAIN":                "",
-	"COOKIE_SAME_SITE":             "lax",
-	"SESSION_COOKIE_CACHE_MAX_AGE": "300",
-	"SESSION_FRESH_AGE":            "86400",
-	"USER_DELETE_ENABLED":          "false",
-	"PASSWORD_HASH":                HashArgon2id,
-	"DATABASE_URL":                 "sqlite:./data/iam.db",
-	"DATABASE_AUTO_MIGRATE":        "",
-	"SESSION_EXPIRES_IN":           "2592000",
-	"SESSION_UPDATE_AGE":           "86400",
-	"SESSION_MAX_LIFETIME":         "7776000",
-	"PASSWORD_HASH_CONCURRENCY":    "0",
-	"PASSWORD_HASH_QUEUE_TIMEOUT":  "2",
+	"APP_ENV":                           string(Dev),
+	"LOG_LEVEL":                         "info",
+	"HTTP_ADDR":                         "127.0.0.1:3000",
+	"APP_AUTH_URL":                      "",
+	"APP_CLIENT_URL":                    "",
+	"SECURITY_TRUSTED_ORIGINS":          "",
+	"HTTP_BODY_LIMIT":                   "65536",
+	"SHUTDOWN_TIMEOUT":                  "30",
+	"BETTER_AUTH_SECRET":                "",
+	"BETTER_AUTH_SECRETS":               "",
+	"COOKIE_DOMAIN":                     "",
+	"COOKIE_SAME_SITE":                  "lax",
+	"SESSION_COOKIE_CACHE_MAX_AGE":      "300",
+	"SESSION_FRESH_AGE":                 "86400",
+	"USER_DELETE_ENABLED":               "false",
+	"PASSWORD_HASH":                     HashArgon2id,
+	"EMAIL_TRANSPORT":                   "",
+	"EMAIL_FROM":                        "Beep <no-reply@localhost>",
+	"RESEND_API_KEY":                    "",
+	"RESEND_API_URL":                    "",
+	"EMAIL_LOG_FILE":                    "",
+	"EMAIL_MAX_ATTEMPTS":                "8",
+	"EMAIL_VERIFICATION_REQUIRED":       "false",
+	"EMAIL_VERIFICATION_ON_SIGN_UP":     "true",
+	"REVOKE_SESSIONS_ON_PASSWORD_RESET": "true",
+	"CHANGE_EMAIL_ENABLED":              "true",
+	"USER_DELETE_EMAIL_CONFIRMATION":    "false",
+	"APP_CLIENT_VERIFY_EMAIL_PATH":      "/auth/verify-email",
+	"APP_CLIENT_RESET_PASSWORD_PATH":    "/auth/reset-password",
+	"DATABASE_URL":                      "sqlite:./data/iam.db",
+	"DATABASE_AUTO_MIGRATE":             "",
+	"SESSION_EXPIRES_IN":                "2592000",
+	"SESSION_UPDATE_AGE":                "86400",
+	"SESSION_MAX_LIFETIME":              "7776000",
+	"PASSWORD_HASH_CONCURRENCY":         "0",
+	"PASSWORD_HASH_QUEUE_TIMEOUT":       "2",
 }
 
 // Load reads the environment (and CONFIG_FILE, when set) and validates it.
@@ -191,6 +234,7 @@ func Load(logger *slog.Logger) (Config, error) {
 	} else {
 		c.AutoMigrate = r.boolean("DATABASE_AUTO_MIGRATE")
 	}
+	c.Email = r.email(c.Env)
 	c.Secrets = r.secrets(c, logger)
 	if len(r.problems) > 0 {
 		return Config{}, fmt.Errorf("invalid configuration:\n%w", errors.Join(r.problems...))
@@ -269,6 +313,53 @@ func (r *reader) url(key, fallback string) *url.URL {
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	return u
+}
+
+// email reads the mail settings. Production must name its transport: the
+// dev default, log, would silently drop every email.
+func (r *reader) email(env Environment) Email {
+	e := Email{
+		Transport:                strings.ToLower(strings.TrimSpace(r.v.GetString("EMAIL_TRANSPORT"))),
+		From:                     strings.TrimSpace(r.v.GetString("EMAIL_FROM")),
+		ResendAPIKey:             NewSecret(strings.TrimSpace(r.v.GetString("RESEND_API_KEY"))),
+		ResendAPIURL:             strings.TrimSpace(r.v.GetString("RESEND_API_URL")),
+		LogFile:                  strings.TrimSpace(r.v.GetString("EMAIL_LOG_FILE")),
+		MaxAttempts:              r.positive("EMAIL_MAX_ATTEMPTS"),
+		VerificationRequired:     r.boolean("EMAIL_VERIFICATION_REQUIRED"),
+		SendVerificationOnSignUp: r.boolean("EMAIL_VERIFICATION_ON_SIGN_UP"),
+		RevokeSessionsOnReset:    r.boolean("REVOKE_SESSIONS_ON_PASSWORD_RESET"),
+		ChangeEmailEnabled:       r.boolean("CHANGE_EMAIL_ENABLED"),
+		ConfirmDeletionByEmail:   r.boolean("USER_DELETE_EMAIL_CONFIRMATION"),
+		ClientVerifyEmailPath:    strings.TrimSpace(r.v.GetString("APP_CLIENT_VERIFY_EMAIL_PATH")),
+		ClientResetPasswordPath:  strings.TrimSpace(r.v.GetString("APP_CLIENT_RESET_PASSWORD_PATH")),
+	}
+	switch e.Transport {
+	case "":
+		if env == Production {
+			r.fail("EMAIL_TRANSPORT must be set when APP_ENV=production (resend; log would lose every email)")
+		}
+		e.Transport = TransportLog
+	case TransportResend, TransportLog, TransportMemory:
+	default:
+		r.fail("EMAIL_TRANSPORT must be resend, log or memory, got %q", e.Transport)
+	}
+	if e.Transport == TransportResend && !e.ResendAPIKey.Set() {
+		r.fail("RESEND_API_KEY is required when EMAIL_TRANSPORT=resend")
+	}
+	if e.ResendAPIURL != "" {
+		if u, err := url.Parse(e.ResendAPIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			r.fail("RESEND_API_URL must be an absolute http(s) URL, got %q", e.ResendAPIURL)
+		}
+	}
+	if e.From == "" || strings.ContainsAny(e.From, "\r\n") {
+		r.fail("EMAIL_FROM must be a sender such as \"Beep <no-reply@example.com>\"")
+	}
+	for key, path := range map[string]string{"APP_CLIENT_VERIFY_EMAIL_PATH": e.ClientVerifyEmailPath, "APP_CLIENT_RESET_PASSWORD_PATH": e.ClientResetPasswordPath} {
+		if !strings.HasPrefix(path, "/") {
+			r.fail("%s must be a path starting with /, got %q", key, path)
+		}
+	}
+	return e
 }
 
 // secrets returns BETTER_AUTH_SECRETS ("2:new,1:old": the first signs,

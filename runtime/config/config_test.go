@@ -24,7 +24,10 @@ func setenv(t *testing.T, env map[string]string) {
 		"HTTP_BODY_LIMIT", "SHUTDOWN_TIMEOUT", "BETTER_AUTH_SECRET", "DATABASE_URL", "DATABASE_AUTO_MIGRATE",
 		"SESSION_EXPIRES_IN", "SESSION_UPDATE_AGE", "SESSION_MAX_LIFETIME", "PASSWORD_HASH_CONCURRENCY", "PASSWORD_HASH_QUEUE_TIMEOUT", "CONFIG_FILE",
 		"BETTER_AUTH_SECRETS", "COOKIE_DOMAIN", "COOKIE_SAME_SITE", "SESSION_COOKIE_CACHE_MAX_AGE", "SESSION_FRESH_AGE",
-		"USER_DELETE_ENABLED", "PASSWORD_HASH"} {
+		"USER_DELETE_ENABLED", "PASSWORD_HASH", "EMAIL_TRANSPORT", "EMAIL_FROM", "RESEND_API_KEY", "RESEND_API_URL",
+		"EMAIL_LOG_FILE", "EMAIL_MAX_ATTEMPTS", "EMAIL_VERIFICATION_REQUIRED", "EMAIL_VERIFICATION_ON_SIGN_UP",
+		"REVOKE_SESSIONS_ON_PASSWORD_RESET", "CHANGE_EMAIL_ENABLED", "USER_DELETE_EMAIL_CONFIRMATION",
+		"APP_CLIENT_VERIFY_EMAIL_PATH", "APP_CLIENT_RESET_PASSWORD_PATH"} {
 		t.Setenv(k, "")
 		os.Unsetenv(k)
 	}
@@ -61,7 +64,8 @@ func TestDefaults(t *testing.T) {
 }
 
 func TestProductionRequiresSecretAndTurnsOffAutoMigrate(t *testing.T) {
-	setenv(t, map[string]string{"APP_ENV": "production", "BETTER_AUTH_SECRET": strings.Repeat("s", 32), "DATABASE_URL": "postgres://u:pw@db/iam"})
+	setenv(t, map[string]string{"APP_ENV": "production", "BETTER_AUTH_SECRET": strings.Repeat("s", 32), "DATABASE_URL": "postgres://u:pw@db/iam",
+		"EMAIL_TRANSPORT": "resend", "RESEND_API_KEY": "re_test"})
 	c, err := config.Load(quiet)
 	if err != nil {
 		t.Fatal(err)
@@ -147,5 +151,44 @@ func TestSecretRotation(t *testing.T) {
 		if _, err := config.Load(quiet); err == nil || !strings.Contains(err.Error(), "BETTER_AUTH_SECRETS") {
 			t.Errorf("BETTER_AUTH_SECRETS=%q: error = %v", bad, err)
 		}
+	}
+}
+
+func TestEmailSettings(t *testing.T) {
+	setenv(t, map[string]string{"BETTER_AUTH_SECRET": strings.Repeat("s", 32)})
+	c, err := config.Load(quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := c.Email
+	if e.Transport != config.TransportLog || e.MaxAttempts != 8 || e.VerificationRequired || !e.SendVerificationOnSignUp ||
+		!e.RevokeSessionsOnReset || !e.ChangeEmailEnabled || e.ConfirmDeletionByEmail || e.ClientVerifyEmailPath != "/auth/verify-email" {
+		t.Fatalf("email defaults = %+v", e)
+	}
+	tests := []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"APP_ENV": "production"}, "EMAIL_TRANSPORT must be set when APP_ENV=production"},
+		{map[string]string{"EMAIL_TRANSPORT": "resend"}, "RESEND_API_KEY is required"},
+		{map[string]string{"EMAIL_TRANSPORT": "carrier-pigeon"}, "EMAIL_TRANSPORT must be resend, log or memory"},
+		{map[string]string{"RESEND_API_URL": "not a url"}, "RESEND_API_URL"},
+		{map[string]string{"EMAIL_FROM": "a@b\r\nBcc: x@y"}, "EMAIL_FROM"},
+		{map[string]string{"APP_CLIENT_RESET_PASSWORD_PATH": "reset"}, "APP_CLIENT_RESET_PASSWORD_PATH"},
+	}
+	for _, tt := range tests {
+		env := map[string]string{"BETTER_AUTH_SECRET": strings.Repeat("s", 32)}
+		for k, v := range tt.env {
+			env[k] = v
+		}
+		setenv(t, env)
+		if _, err := config.Load(quiet); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v: error = %v, want %q", tt.env, err, tt.want)
+		}
+	}
+	setenv(t, map[string]string{"BETTER_AUTH_SECRET": strings.Repeat("s", 32), "EMAIL_TRANSPORT": "resend", "RESEND_API_KEY": "re_live_secret"})
+	c, err = config.Load(quiet)
+	if err != nil || c.Email.ResendAPIKey.Reveal() != "re_live_secret" || strings.Contains(fmt.Sprintf("%+v", c), "re_live_secret") {
+		t.Fatalf("resend key handling: %v", err)
 	}
 }

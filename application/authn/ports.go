@@ -64,7 +64,7 @@ type EmailTokens interface {
 // VerificationRepository stores single-use secrets (password-reset and
 // delete-account tokens), looked up by identifier.
 type VerificationRepository interface {
-	// Create inserts v.
+	// Create inserts v; a failure.Conflict when its identifier exists.
 	Create(ctx context.Context, v identity.Verification) error
 	// Find returns the verification with that identifier without using it
 	// up, or a failure.NotFound.

@@ -128,6 +128,7 @@ func repos(db *bun.DB) authntest.Repos {
 		Accounts:      bunstore.NewAccountRepository(db),
 		Sessions:      bunstore.NewSessionRepository(db),
 		Organizations: bunstore.NewOrganizationRepository(db),
+		Verifications: bunstore.NewVerificationRepository(db),
 	}
 }
 

@@ -35,15 +35,17 @@ CREATE TABLE accounts (
 );
 CREATE INDEX accounts_user_id_idx ON accounts (user_id);
 
+-- An identifier names one single-use secret ("reset-password:<token>"):
+-- UNIQUE, so consuming it by identifier removes exactly that row and two
+-- secrets can never share a name.
 CREATE TABLE verifications (
     id         text        PRIMARY KEY,
-    identifier text        NOT NULL,
+    identifier text        NOT NULL UNIQUE,
     value      text        NOT NULL,
     expires_at timestamptz NOT NULL,
     created_at timestamptz NOT NULL,
     updated_at timestamptz NOT NULL
 );
-CREATE INDEX verifications_identifier_idx ON verifications (identifier);
 
 CREATE TABLE organizations (
     id                  text        PRIMARY KEY,

@@ -37,15 +37,17 @@ CREATE TABLE accounts (
 ) STRICT;
 CREATE INDEX accounts_user_id_idx ON accounts (user_id);
 
+-- An identifier names one single-use secret ("reset-password:<token>"):
+-- UNIQUE, so consuming it by identifier removes exactly that row and two
+-- secrets can never share a name.
 CREATE TABLE verifications (
     id         TEXT NOT NULL PRIMARY KEY,
-    identifier TEXT NOT NULL,
+    identifier TEXT NOT NULL UNIQUE,
     value      TEXT NOT NULL,
     expires_at TEXT NOT NULL,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 ) STRICT;
-CREATE INDEX verifications_identifier_idx ON verifications (identifier);
 
 CREATE TABLE organizations (
     id                  TEXT    NOT NULL PRIMARY KEY,

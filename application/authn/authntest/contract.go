@@ -56,6 +56,9 @@ func verificationContract(t *testing.T, r Repos) {
 	v := identity.Verification{ID: identity.NewVerificationID(f.ids.NewUUID()), Identifier: "reset-password:abc' OR '1'='1", Value: "user__x",
 		ExpiresAt: contractTime.Add(time.Hour), CreatedAt: contractTime, UpdatedAt: contractTime}
 	mustDo(t, "Create", r.Verifications.Create(ctx, v))
+	dup := v
+	dup.ID = identity.NewVerificationID(f.ids.NewUUID())
+	wantErr(t, "Create with a taken identifier", r.Verifications.Create(ctx, dup), failure.ErrConflict)
 	got, err := r.Verifications.Find(ctx, v.Identifier)
 	mustDo(t, "Find", err)
 	if got.ID != v.ID || got.Value != v.Value || got.Identifier != v.Identifier {

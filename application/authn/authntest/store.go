@@ -392,6 +392,9 @@ type Verifications struct{ s *Store }
 // Create implements authn.VerificationRepository.
 func (r Verifications) Create(ctx context.Context, v identity.Verification) error {
 	defer r.s.lock(ctx)()
+	if _, ok := r.s.verifs[v.Identifier]; ok {
+		return failure.New(failure.Conflict, "", "duplicate verification identifier")
+	}
 	r.s.verifs[v.Identifier] = v
 	return nil
 }

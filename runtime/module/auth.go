@@ -6,6 +6,7 @@ import (
 	"github.com/beep/iam/application/authn"
 	"github.com/beep/iam/domain/identity"
 	"github.com/beep/iam/domain/session"
+	"github.com/beep/iam/infrastructure/emailtoken"
 	"github.com/beep/iam/infrastructure/password"
 	"github.com/beep/iam/infrastructure/randomness"
 	"github.com/beep/iam/infrastructure/revocation"
@@ -26,6 +27,7 @@ var Auth = fx.Module("auth",
 		fx.Annotate(newHasher, fx.As(new(authn.PasswordHasher))),
 		fx.Annotate(newRevokedSessions, fx.As(new(authn.RevokedSessions))),
 		authPolicy,
+		newEmailTokens,
 		newAuthService,
 		fx.Annotate(telemetry.TraceAuthn, fx.As(new(rest.Authenticator))),
 	),
@@ -41,11 +43,30 @@ func newRevokedSessions(c config.Config, clock authn.Clock) *revocation.Memory {
 	return revocation.NewMemory(c.CookieCacheMaxAge, clock.Now)
 }
 
+func newEmailTokens(c config.Config, clock authn.Clock) authn.EmailTokens {
+	secrets := make([][]byte, len(c.Secrets))
+	for i, s := range c.Secrets {
+		secrets[i] = []byte(s.Reveal())
+	}
+	return emailtoken.New(secrets, clock.Now)
+}
+
 func authPolicy(c config.Config) authn.Policy {
 	return authn.Policy{
 		Passwords:         identity.DefaultPasswordPolicy,
 		FreshAge:          c.SessionFreshAge,
 		DeleteUserEnabled: c.UserDeleteEnabled,
+		Links:             emailLinks(c),
+		Email: authn.EmailPolicy{
+			SendVerificationOnSignUp: c.Email.SendVerificationOnSignUp,
+			RequireVerification:      c.Email.VerificationRequired,
+			VerificationTTL:          authn.DefaultEmailPolicy.VerificationTTL,
+			ResetTTL:                 authn.DefaultEmailPolicy.ResetTTL,
+			RevokeSessionsOnReset:    c.Email.RevokeSessionsOnReset,
+			ChangeEmailEnabled:       c.Email.ChangeEmailEnabled,
+			ConfirmDeletionByEmail:   c.Email.ConfirmDeletionByEmail,
+			DeleteTokenTTL:           authn.DefaultEmailPolicy.DeleteTokenTTL,
+		},
 		Sessions: session.Policy{
 			ExpiresIn:       c.SessionExpiresIn,
 			UpdateAge:       c.SessionUpdateAge,
@@ -67,12 +88,16 @@ type authDeps struct {
 	Sessions      authn.SessionRepository
 	Organizations authn.OrganizationRepository
 	Revoked       authn.RevokedSessions
+	Verifications authn.VerificationRepository
+	Outbox        authn.Outbox
+	EmailTokens   authn.EmailTokens
 }
 
 func newAuthService(d authDeps, p authn.Policy) *authn.Service {
 	return authn.NewService(authn.Deps{
 		Clock: d.Clock, IDs: d.IDs, Tokens: d.Tokens, Hasher: d.Hasher, Tx: d.Tx,
 		Users: d.Users, Accounts: d.Accounts, Sessions: d.Sessions, Organizations: d.Organizations,
-		Revoked: d.Revoked, FoldAccents: textfold.FoldAccents,
+		Revoked: d.Revoked, Verifications: d.Verifications, Outbox: d.Outbox, EmailTokens: d.EmailTokens,
+		FoldAccents: textfold.FoldAccents,
 	}, p)
 }

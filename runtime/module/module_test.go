@@ -35,7 +35,7 @@ func testConfig(t *testing.T, env map[string]string) config.Config {
 }
 
 func graph(c config.Config) fx.Option {
-	return fx.Options(module.Config(c), module.Telemetry, module.Database, module.Repositories, module.Auth, module.App, fx.NopLogger)
+	return fx.Options(module.Config(c), module.Telemetry, module.Database, module.Repositories, module.Email, module.Auth, module.App, fx.NopLogger)
 }
 
 func TestGraphIsValid(t *testing.T) {

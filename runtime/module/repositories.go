@@ -16,5 +16,6 @@ var Repositories = fx.Module("repositories",
 		fx.Annotate(bunstore.NewAccountRepository, fx.As(new(authn.AccountRepository))),
 		fx.Annotate(bunstore.NewSessionRepository, fx.As(new(authn.SessionRepository))),
 		fx.Annotate(bunstore.NewOrganizationRepository, fx.As(new(authn.OrganizationRepository))),
+		fx.Annotate(bunstore.NewVerificationRepository, fx.As(new(authn.VerificationRepository))),
 	),
 )

@@ -64,6 +64,7 @@ func serve(cfg config.Config) int {
 		module.FxEvents,
 		module.Database,
 		module.Repositories,
+		module.Email,
 		module.Auth,
 		module.App,
 		fx.StopTimeout(cfg.ShutdownTimeout),

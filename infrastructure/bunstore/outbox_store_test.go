@@ -1,0 +1,224 @@
+package bunstore_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/beep/iam/infrastructure/bunstore"
+	"github.com/beep/iam/infrastructure/mailer"
+	"github.com/beep/iam/infrastructure/outbox"
+	"github.com/beep/iam/infrastructure/outbox/outboxtest"
+)
+
+// forEachDialectURL runs test in parallel subtests, one per dialect, each
+// with the URL of a fresh migrated database, for tests that open more than
+// one pool on it (as several nodes do).
+func forEachDialectURL(t *testing.T, test func(t *testing.T, url string, db *bun.DB)) {
+	t.Helper()
+	for _, d := range dialects {
+		t.Run(d.name, func(t *testing.T) {
+			t.Parallel()
+			d.available(t)
+			url := d.freshURL(t)
+			test(t, url, migrated(t, openDB(t, url)))
+		})
+	}
+}
+
+func TestOutboxStoreContract(t *testing.T) {
+	t.Parallel()
+	for _, d := range dialects {
+		t.Run(d.name, func(t *testing.T) {
+			t.Parallel()
+			d.available(t)
+			outboxtest.RunStoreContract(t, func(t *testing.T) outboxtest.Storage {
+				return bunstore.NewOutboxStore(migrated(t, openDB(t, d.freshURL(t))))
+			})
+		})
+	}
+}
+
+// outboxRow reads one row of outbox, for assertions the ports do not
+// expose.
+func outboxRow(t *testing.T, db *bun.DB, id string) outboxtest.Row {
+	t.Helper()
+	var r struct {
+		ID                string     `bun:"id"`
+		Kind              string     `bun:"kind"`
+		Recipient         string     `bun:"recipient"`
+		Payload           string     `bun:"payload"`
+		Status            string     `bun:"status"`
+		Attempts          int        `bun:"attempts"`
+		NextAttemptAt     time.Time  `bun:"next_attempt_at"`
+		LockedUntil       *time.Time `bun:"locked_until"`
+		LastError         *string    `bun:"last_error"`
+		ProviderMessageID *string    `bun:"provider_message_id"`
+		CreatedAt         time.Time  `bun:"created_at"`
+		SentAt            *time.Time `bun:"sent_at"`
+	}
+	if err := db.NewSelect().TableExpr("outbox").ColumnExpr("*").Where("id = ?", id).Scan(context.Background(), &r); err != nil {
+		t.Fatalf("read outbox row %s: %v", id, err)
+	}
+	row := outboxtest.Row{
+		ID: r.ID, Kind: r.Kind, Recipient: r.Recipient, Payload: r.Payload, Status: r.Status, Attempts: r.Attempts,
+		NextAttemptAt: r.NextAttemptAt.UTC(), LockedUntil: r.LockedUntil, CreatedAt: r.CreatedAt.UTC(), SentAt: r.SentAt,
+	}
+	if r.LastError != nil {
+		row.LastError = *r.LastError
+	}
+	if r.ProviderMessageID != nil {
+		row.ProviderID = *r.ProviderMessageID
+	}
+	return row
+}
+
+func TestOutboxDispatcher(t *testing.T) {
+	t.Parallel()
+	for _, d := range dialects {
+		t.Run(d.name, func(t *testing.T) {
+			t.Parallel()
+			d.available(t)
+			outboxtest.RunDispatcherSuite(t, func(t *testing.T) outboxtest.Harness {
+				url := d.freshURL(t)
+				db := migrated(t, openDB(t, url))
+				return outboxtest.Harness{
+					Store: bunstore.NewOutboxStore(db),
+					Another: func(t *testing.T) outboxtest.Storage {
+						return bunstore.NewOutboxStore(openDB(t, url))
+					},
+					Row: func(t *testing.T, id string) outboxtest.Row { return outboxRow(t, db, id) },
+				}
+			})
+		})
+	}
+}
+
+// TestOutboxFollowsTheTransaction: an email queued in a transaction that
+// rolls back is never stored, so never sent; one queued in a transaction
+// that commits is delivered once the dispatcher is woken.
+func TestOutboxFollowsTheTransaction(t *testing.T) {
+	t.Parallel()
+	forEachDialectURL(t, func(t *testing.T, _ string, db *bun.DB) {
+		ctx := context.Background()
+		store, tx, transport := bunstore.NewOutboxStore(db), bunstore.NewTxRunner(db), outboxtest.NewTransport()
+		// Polling is off (an hour): only Wake can explain a delivery.
+		d := outbox.New(store, mailer.Render, transport, outbox.Config{From: outboxtest.From, PollInterval: time.Hour, Logger: outboxtest.TestLogger(t)})
+		q := outbox.NewQueue(store, d)
+		if err := d.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = d.Stop(context.Background()) })
+
+		boom := errors.New("the change failed")
+		err := tx.InTx(ctx, func(ctx context.Context) error {
+			if err := q.Enqueue(ctx, outboxtest.Message(1)); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("InTx = %v, want %v", err, boom)
+		}
+		q.Wake()
+		if n, err := db.NewSelect().TableExpr("outbox").Count(ctx); err != nil || n != 0 {
+			t.Fatalf("outbox holds %d rows (%v) after a rollback, want 0", n, err)
+		}
+
+		if err := tx.InTx(ctx, func(ctx context.Context) error { return q.Enqueue(ctx, outboxtest.Message(2)) }); err != nil {
+			t.Fatalf("InTx: %v", err)
+		}
+		q.Wake()
+		if err := transport.Wait(5*time.Second, func(tr *outboxtest.Transport) bool { return tr.Delivered() >= 1 }); err != nil {
+			t.Fatalf("committed email not delivered after Wake: %v", err)
+		}
+		calls := transport.Calls()
+		if len(calls) != 1 || calls[0].To != "user2@example.com" {
+			t.Fatalf("transport calls = %+v, want only the committed email, to user2@example.com", calls)
+		}
+		row := outboxRow(t, db, calls[0].IdempotencyKey)
+		for row.Status != outboxtest.StatusSent {
+			time.Sleep(2 * time.Millisecond)
+			row = outboxRow(t, db, calls[0].IdempotencyKey)
+		}
+		if row.ProviderID == "" || row.SentAt == nil || row.Attempts != 1 {
+			t.Fatalf("row = %+v, want sent at attempt 1 with the provider id and time", row)
+		}
+	})
+}
+
+// TestOutboxThroughput measures emails per second from a full outbox
+// through a transport that does nothing, with one dispatcher and with
+// two on separate pools. It logs the figures (go test -v); it asserts only
+// that every email went out once. It is not parallel, and neither are its
+// cases, so the figures are not shared with other tests.
+func TestOutboxThroughput(t *testing.T) {
+	if testing.Short() {
+		t.Skip("throughput measurement skipped in -short mode")
+	}
+	const emails = 2000
+	for _, d := range dialects {
+		for _, dispatchers := range []int{1, 2} {
+			t.Run(fmt.Sprintf("%s/%d dispatchers", d.name, dispatchers), func(t *testing.T) {
+				d.available(t)
+				url := d.freshURL(t)
+				db := migrated(t, openDB(t, url))
+				ctx := context.Background()
+				store := bunstore.NewOutboxStore(db)
+				q := outbox.NewQueue(store, nil)
+				if err := bunstore.NewTxRunner(db).InTx(ctx, func(ctx context.Context) error {
+					for i := range emails {
+						if err := q.Enqueue(ctx, outboxtest.Message(i)); err != nil {
+							return err
+						}
+					}
+					return nil
+				}); err != nil {
+					t.Fatal(err)
+				}
+				transport := outboxtest.NewTransport()
+				quiet := slog.New(slog.DiscardHandler)
+				var ds []*outbox.Dispatcher
+				for i := range dispatchers {
+					s := store
+					if i > 0 {
+						s = bunstore.NewOutboxStore(openDB(t, url))
+					}
+					ds = append(ds, outbox.New(s, mailer.Render, transport, outbox.Config{From: outboxtest.From, Logger: quiet}))
+				}
+				start := time.Now()
+				for _, d := range ds {
+					if err := d.Start(ctx); err != nil {
+						t.Fatal(err)
+					}
+					t.Cleanup(func() { _ = d.Stop(context.Background()) })
+					d.Wake()
+				}
+				if err := transport.Wait(time.Minute, func(tr *outboxtest.Transport) bool { return tr.Delivered() >= emails }); err != nil {
+					t.Fatal(err)
+				}
+				for {
+					n, err := store.Depth(ctx)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if n == 0 {
+						break
+					}
+					time.Sleep(time.Millisecond)
+				}
+				elapsed := time.Since(start)
+				if sends := transport.Sends(); len(sends) != emails || len(transport.Calls()) != emails {
+					t.Fatalf("%d calls for %d keys, want %d each", len(transport.Calls()), len(sends), emails)
+				}
+				t.Logf("%s, %d dispatcher(s), default config, no-op transport, real renderer: %d emails in %v = %.0f emails/s",
+					bunstore.Dialect(db), dispatchers, emails, elapsed.Round(time.Millisecond), float64(emails)/elapsed.Seconds())
+			})
+		}
+	}
+}

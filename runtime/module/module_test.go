@@ -24,6 +24,8 @@ func testConfig(t *testing.T, env map[string]string) config.Config {
 	t.Setenv("BETTER_AUTH_SECRET", strings.Repeat("t", 32))
 	t.Setenv("DATABASE_URL", "sqlite:"+filepath.Join(t.TempDir(), "iam.db"))
 	t.Setenv("APP_ENV", "dev")
+	t.Setenv("LOG_LEVEL", "error")
+	t.Setenv("EMAIL_TRANSPORT", "memory")
 	for k, v := range env {
 		t.Setenv(k, v)
 	}

@@ -62,13 +62,13 @@ func (s *Service) ChangeEmail(ctx context.Context, in ChangeEmailInput) error {
 
 // mailNewAddress is the confirmation step: the old address approved, so the
 // new one gets its verification link.
-func (s *Service) mailNewAddress(ctx context.Context, user identity.User, newEmail identity.Email) error {
+func (s *Service) mailNewAddress(ctx context.Context, user identity.User, newEmail identity.Email, callbackURL string) error {
 	token, err := s.deps.EmailTokens.Issue(EmailClaims{Email: user.Email, UserID: user.ID, UpdateTo: newEmail, RequestType: ChangeEmailVerification},
 		s.policy.Email.VerificationTTL)
 	if err != nil {
 		return fmt.Errorf("issue change-email token: %w", err)
 	}
-	msg := mail.Message{Kind: mail.KindVerification, To: newEmail, Username: user.Name, URL: s.policy.Links.VerifyEmail(token, "")}
+	msg := mail.Message{Kind: mail.KindVerification, To: newEmail, Username: user.Name, URL: s.policy.Links.VerifyEmail(token, callbackURL)}
 	if err := s.queue(ctx, msg); err != nil {
 		return err
 	}

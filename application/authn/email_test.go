@@ -58,7 +58,7 @@ func TestSignUpQueuesVerification(t *testing.T) {
 	if !strings.HasPrefix(m.URL, "https://auth.example/api/auth/verify-email?") || m.Username != "Alice" {
 		t.Fatalf("verification mail = %+v", m)
 	}
-	v, err := h.svc.VerifyEmail(context.Background(), linkToken(t, m.URL))
+	v, err := h.svc.VerifyEmail(context.Background(), linkToken(t, m.URL), "")
 	if err != nil || !v.User.EmailVerified || v.User.ID != a.User.ID {
 		t.Fatalf("VerifyEmail = %+v, %v", v, err)
 	}
@@ -66,7 +66,7 @@ func TestSignUpQueuesVerification(t *testing.T) {
 	if !stored.EmailVerified {
 		t.Fatal("verification not stored")
 	}
-	if again, err := h.svc.VerifyEmail(context.Background(), linkToken(t, m.URL)); err != nil || !again.User.EmailVerified {
+	if again, err := h.svc.VerifyEmail(context.Background(), linkToken(t, m.URL), ""); err != nil || !again.User.EmailVerified {
 		t.Fatalf("reopening the link = %+v, %v; want the same outcome", again, err)
 	}
 }
@@ -78,13 +78,13 @@ func TestVerifyEmailRejects(t *testing.T) {
 		h.signUp(t, "alice@example.com")
 		tok := linkToken(t, h.lastMail(t, mail.KindVerification, "alice@example.com").URL)
 		h.tokens.Expire()
-		if _, err := h.svc.VerifyEmail(ctx, tok); !errors.Is(err, authn.ErrTokenExpired) {
+		if _, err := h.svc.VerifyEmail(ctx, tok, ""); !errors.Is(err, authn.ErrTokenExpired) {
 			t.Fatalf("error = %v", err)
 		}
 	})
 	t.Run("forged", func(t *testing.T) {
 		h := newHarness(t)
-		if _, err := h.svc.VerifyEmail(ctx, "not-a-token"); !errors.Is(err, authn.ErrInvalidToken) {
+		if _, err := h.svc.VerifyEmail(ctx, "not-a-token", ""); !errors.Is(err, authn.ErrInvalidToken) {
 			t.Fatalf("error = %v", err)
 		}
 	})
@@ -95,7 +95,7 @@ func TestVerifyEmailRejects(t *testing.T) {
 		if _, err := h.svc.DeleteUser(ctx, authn.DeleteUserInput{Session: a.Session}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := h.svc.VerifyEmail(ctx, tok); !errors.Is(err, authn.ErrVerifyUserNotFound) {
+		if _, err := h.svc.VerifyEmail(ctx, tok, ""); !errors.Is(err, authn.ErrVerifyUserNotFound) {
 			t.Fatalf("error = %v", err)
 		}
 	})
@@ -107,7 +107,7 @@ func TestVerifyEmailRejects(t *testing.T) {
 			t.Fatal(err)
 		}
 		h.signUp(t, "alice@example.com") // a new account on the old address
-		if _, err := h.svc.VerifyEmail(ctx, tok); !errors.Is(err, authn.ErrVerifyInvalidUser) {
+		if _, err := h.svc.VerifyEmail(ctx, tok, ""); !errors.Is(err, authn.ErrInvalidToken) {
 			t.Fatalf("error = %v", err)
 		}
 	})
@@ -180,7 +180,7 @@ func TestRequiredVerification(t *testing.T) {
 	if h.mailCount(mail.KindVerification) != before+1 {
 		t.Fatal("no new verification email on an unverified sign-in")
 	}
-	if _, err := h.svc.VerifyEmail(ctx, linkToken(t, m.URL)); err != nil {
+	if _, err := h.svc.VerifyEmail(ctx, linkToken(t, m.URL), ""); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := h.svc.SignIn(ctx, authn.SignInInput{Email: "alice@example.com", Password: "correct horse"}); err != nil {
@@ -252,6 +252,16 @@ func TestPasswordResetTokenLifecycle(t *testing.T) {
 			t.Fatalf("error = %v", err)
 		}
 	})
+	t.Run("a forged token costs no hash", func(t *testing.T) {
+		h := newHarness(t)
+		before := h.hasher.Hashes.Load()
+		if err := h.svc.ResetPassword(ctx, "forged-token-forged-token", "brand new horse"); !errors.Is(err, authn.ErrInvalidResetToken) {
+			t.Fatalf("error = %v", err)
+		}
+		if h.hasher.Hashes.Load() != before {
+			t.Fatal("a forged reset token was paid for with a password hash")
+		}
+	})
 	t.Run("stored hashed", func(t *testing.T) {
 		h := newHarness(t)
 		h.signUp(t, "alice@example.com")
@@ -302,17 +312,21 @@ func TestChangeEmail(t *testing.T) {
 		if u, _ := h.repos.Users.ByID(ctx, a.User.ID); u.Email != "alice@example.com" {
 			t.Fatal("email changed before it was proven")
 		}
-		if _, err := h.svc.VerifyEmail(ctx, linkToken(t, conf.URL)); err != nil {
-			t.Fatal(err)
+		step, err := h.svc.VerifyEmail(ctx, linkToken(t, conf.URL), "/settings")
+		if err != nil || !step.ChangeConfirmed || step.EmailChanged {
+			t.Fatalf("confirmation step = %+v, %v", step, err)
 		}
 		verify := h.lastMail(t, mail.KindVerification, "alice@new.example")
-		v, err := h.svc.VerifyEmail(ctx, linkToken(t, verify.URL))
+		if !strings.Contains(verify.URL, "callbackURL=%2Fsettings") {
+			t.Fatalf("the new address's link lost the callback: %s", verify.URL)
+		}
+		v, err := h.svc.VerifyEmail(ctx, linkToken(t, verify.URL), "")
 		if err != nil || !v.EmailChanged || v.User.Email != "alice@new.example" || !v.User.EmailVerified {
 			t.Fatalf("final step = %+v, %v", v, err)
 		}
 		h.lastMail(t, mail.KindEmailChanged, "alice@example.com")
 		// The old confirmation link is useless now.
-		if _, err := h.svc.VerifyEmail(ctx, linkToken(t, conf.URL)); !errors.Is(err, authn.ErrVerifyUserNotFound) {
+		if _, err := h.svc.VerifyEmail(ctx, linkToken(t, conf.URL), ""); !errors.Is(err, authn.ErrVerifyInvalidUser) {
 			t.Fatalf("old confirmation reused: %v", err)
 		}
 	})
@@ -325,7 +339,7 @@ func TestChangeEmail(t *testing.T) {
 		if h.mailCount(mail.KindChangeEmailConfirmation) != 0 {
 			t.Fatal("an unverified address was asked to confirm")
 		}
-		v, err := h.svc.VerifyEmail(ctx, linkToken(t, h.lastMail(t, mail.KindVerification, "alice@new.example").URL))
+		v, err := h.svc.VerifyEmail(ctx, linkToken(t, h.lastMail(t, mail.KindVerification, "alice@new.example").URL), "")
 		if err != nil || v.User.Email != "alice@new.example" {
 			t.Fatalf("= %+v, %v", v, err)
 		}

@@ -96,21 +96,27 @@ func (s *Service) SendVerificationEmail(ctx context.Context, in SendVerification
 // Verified is the outcome of VerifyEmail: the user as it now stands.
 type Verified struct {
 	User identity.User
+	// ChangeConfirmed is set when the token was the old address's approval
+	// of an email change: nothing changed yet, the new address was mailed.
+	ChangeConfirmed bool
 	// EmailChanged is set when the token completed an email change.
 	EmailChanged bool
 }
 
 // VerifyEmail redeems an email-verification token. Tokens are stateless
 // JWTs, so a link may be opened twice: verifying a verified address is not
-// an error. A token for an address the user no longer has is useless
-// (ErrVerifyUserNotFound), and one naming another user is refused
-// (ErrVerifyInvalidUser). Email-change tokens move through their steps:
-// the old address's confirmation mails a link to the new address, whose
-// verification switches the account over and tells the old address.
-func (s *Service) VerifyEmail(ctx context.Context, token string) (Verified, error) {
+// an error. A token whose user is gone is ErrVerifyUserNotFound; one whose
+// user and address no longer belong together is refused. Email-change
+// tokens move through their steps: the old address's confirmation mails a
+// link to the new address (leading to callbackURL), whose verification
+// switches the account over and tells the old address.
+func (s *Service) VerifyEmail(ctx context.Context, token, callbackURL string) (Verified, error) {
 	claims, err := s.deps.EmailTokens.Parse(token)
 	if err != nil {
 		return Verified{}, err
+	}
+	if claims.UpdateTo != "" {
+		return s.verifyEmailChange(ctx, claims, callbackURL)
 	}
 	user, err := s.deps.Users.ByEmail(ctx, claims.Email)
 	if errors.Is(err, identity.ErrUserNotFound) {
@@ -119,14 +125,9 @@ func (s *Service) VerifyEmail(ctx context.Context, token string) (Verified, erro
 		return Verified{}, fmt.Errorf("look up user: %w", err)
 	}
 	if user.ID != claims.UserID {
-		return Verified{}, ErrVerifyInvalidUser
+		return Verified{}, ErrInvalidToken // the address belongs to another account now
 	}
-	switch {
-	case claims.UpdateTo != "" && claims.RequestType == ChangeEmailConfirmation:
-		return Verified{User: user}, s.mailNewAddress(ctx, user, claims.UpdateTo)
-	case claims.UpdateTo != "":
-		return s.switchEmail(ctx, user, claims.UpdateTo)
-	case user.EmailVerified:
+	if user.EmailVerified {
 		return Verified{User: user}, nil
 	}
 	user.EmailVerified = true
@@ -135,4 +136,23 @@ func (s *Service) VerifyEmail(ctx context.Context, token string) (Verified, erro
 		return Verified{}, fmt.Errorf("mark email verified: %w", err)
 	}
 	return Verified{User: user}, nil
+}
+
+// verifyEmailChange handles the two steps of an email change. The token
+// names the user by id and the address it was issued for: once the account
+// has moved on, an old link is refused.
+func (s *Service) verifyEmailChange(ctx context.Context, claims EmailClaims, callbackURL string) (Verified, error) {
+	user, err := s.deps.Users.ByID(ctx, claims.UserID)
+	if errors.Is(err, identity.ErrUserNotFound) {
+		return Verified{}, ErrVerifyUserNotFound
+	} else if err != nil {
+		return Verified{}, fmt.Errorf("look up user: %w", err)
+	}
+	if user.Email != claims.Email {
+		return Verified{}, ErrVerifyInvalidUser
+	}
+	if claims.RequestType == ChangeEmailConfirmation {
+		return Verified{User: user, ChangeConfirmed: true}, s.mailNewAddress(ctx, user, claims.UpdateTo, callbackURL)
+	}
+	return s.switchEmail(ctx, user, claims.UpdateTo)
 }

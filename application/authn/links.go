@@ -37,11 +37,10 @@ func (l Links) ResetPassword(token, redirectTo string) string {
 	if l.ClientBase != nil {
 		return l.client(l.ResetPasswordPath, url.Values{"token": {token}})
 	}
-	q := url.Values{}
-	if redirectTo != "" {
-		q.Set("callbackURL", redirectTo)
+	if redirectTo == "" {
+		redirectTo = "/" // the endpoint requires a callbackURL
 	}
-	return l.api("/reset-password/"+url.PathEscape(token), q)
+	return l.api("/reset-password/"+url.PathEscape(token), url.Values{"callbackURL": {redirectTo}})
 }
 
 // DeleteAccount is the link of a delete-account confirmation email.
@@ -54,6 +53,11 @@ func (l Links) DeleteAccount(token, callbackURL string) string {
 }
 
 func (l Links) api(path string, q url.Values) string {
+	if l.AuthBase == nil {
+		// Unconfigured: a relative link, which mail.Message.Validate
+		// refuses, so the misconfiguration surfaces as an error.
+		return path + "?" + q.Encode()
+	}
 	u := *l.AuthBase
 	u.Path = strings.TrimSuffix(u.Path, "/") + path
 	u.RawQuery = q.Encode()

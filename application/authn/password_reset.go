@@ -85,6 +85,12 @@ func (s *Service) ResetPassword(ctx context.Context, token, newPassword string) 
 	if err := s.policy.Passwords.Check(newPassword); err != nil {
 		return err
 	}
+	// A cheap look first: a forged token must not cost a password hash.
+	if ok, err := s.ResetTokenValid(ctx, token); err != nil {
+		return err
+	} else if !ok {
+		return ErrInvalidResetToken
+	}
 	hash, err := s.deps.Hasher.Hash(ctx, newPassword)
 	if err != nil {
 		return fmt.Errorf("hash password: %w", err)

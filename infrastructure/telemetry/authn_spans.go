@@ -90,8 +90,43 @@ func (t *TracedAuthn) VerifyPassword(ctx context.Context, userID identity.UserID
 }
 
 // DeleteUser traces authn.Service.DeleteUser.
-func (t *TracedAuthn) DeleteUser(ctx context.Context, in authn.DeleteUserInput) error {
-	return spanErr(ctx, t, "authn.DeleteUser", func(ctx context.Context) error { return t.next.DeleteUser(ctx, in) })
+func (t *TracedAuthn) DeleteUser(ctx context.Context, in authn.DeleteUserInput) (authn.DeleteOutcome, error) {
+	return span(ctx, t, "authn.DeleteUser", func(ctx context.Context) (authn.DeleteOutcome, error) { return t.next.DeleteUser(ctx, in) })
+}
+
+// ConfirmDeletion traces authn.Service.ConfirmDeletion.
+func (t *TracedAuthn) ConfirmDeletion(ctx context.Context, userID identity.UserID, token string) error {
+	return spanErr(ctx, t, "authn.ConfirmDeletion", func(ctx context.Context) error { return t.next.ConfirmDeletion(ctx, userID, token) })
+}
+
+// SendVerificationEmail traces authn.Service.SendVerificationEmail.
+func (t *TracedAuthn) SendVerificationEmail(ctx context.Context, in authn.SendVerificationInput) error {
+	return spanErr(ctx, t, "authn.SendVerificationEmail", func(ctx context.Context) error { return t.next.SendVerificationEmail(ctx, in) })
+}
+
+// VerifyEmail traces authn.Service.VerifyEmail.
+func (t *TracedAuthn) VerifyEmail(ctx context.Context, token, callbackURL string) (authn.Verified, error) {
+	return span(ctx, t, "authn.VerifyEmail", func(ctx context.Context) (authn.Verified, error) { return t.next.VerifyEmail(ctx, token, callbackURL) })
+}
+
+// RequestPasswordReset traces authn.Service.RequestPasswordReset.
+func (t *TracedAuthn) RequestPasswordReset(ctx context.Context, email identity.Email, redirectTo string) error {
+	return spanErr(ctx, t, "authn.RequestPasswordReset", func(ctx context.Context) error { return t.next.RequestPasswordReset(ctx, email, redirectTo) })
+}
+
+// ResetTokenValid traces authn.Service.ResetTokenValid.
+func (t *TracedAuthn) ResetTokenValid(ctx context.Context, token string) (bool, error) {
+	return span(ctx, t, "authn.ResetTokenValid", func(ctx context.Context) (bool, error) { return t.next.ResetTokenValid(ctx, token) })
+}
+
+// ResetPassword traces authn.Service.ResetPassword.
+func (t *TracedAuthn) ResetPassword(ctx context.Context, token, newPassword string) error {
+	return spanErr(ctx, t, "authn.ResetPassword", func(ctx context.Context) error { return t.next.ResetPassword(ctx, token, newPassword) })
+}
+
+// ChangeEmail traces authn.Service.ChangeEmail.
+func (t *TracedAuthn) ChangeEmail(ctx context.Context, in authn.ChangeEmailInput) error {
+	return spanErr(ctx, t, "authn.ChangeEmail", func(ctx context.Context) error { return t.next.ChangeEmail(ctx, in) })
 }
 
 // ListAccounts traces authn.Service.ListAccounts.

@@ -2,6 +2,7 @@ package telemetry_test
 
 import (
 	"context"
+	"net/url"
 	"testing"
 	"time"
 
@@ -17,11 +18,15 @@ import (
 func TestTracedAuthnRecordsOneSpanPerUseCase(t *testing.T) {
 	rec := tracetest.NewSpanRecorder()
 	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)))
-	r := authntest.MemoryRepos()
+	store := authntest.NewStore()
+	policy := authn.DefaultPolicy
+	policy.Links.AuthBase = &url.URL{Scheme: "http", Host: "127.0.0.1", Path: "/api/auth"}
 	svc := authn.NewService(authn.Deps{
 		Clock: authntest.NewClock(time.Now()), IDs: &authntest.IDs{}, Tokens: &authntest.Tokens{}, Hasher: &authntest.Hasher{},
-		Tx: r.Tx, Users: r.Users, Accounts: r.Accounts, Sessions: r.Sessions, Organizations: r.Organizations, Revoked: &authntest.Revoked{}, FoldAccents: authntest.NoFold,
-	}, authn.DefaultPolicy)
+		Tx: store, Users: store.Users(), Accounts: store.Accounts(), Sessions: store.Sessions(), Organizations: store.Organizations(),
+		Revoked: &authntest.Revoked{}, Verifications: store.Verifications(), Outbox: store.Outbox(), EmailTokens: &authntest.EmailTokens{},
+		FoldAccents: authntest.NoFold,
+	}, policy)
 	traced := telemetry.TraceAuthn(svc)
 	ctx := context.Background()
 	if _, err := traced.SignUp(ctx, authn.SignUpInput{Name: "A", Email: "a@example.com", Password: "long enough", RememberMe: true}); err != nil {

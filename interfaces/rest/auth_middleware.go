@@ -51,6 +51,22 @@ func (a *AuthRoutes) requireSession(c echo.Context, sensitive bool) (authn.Curre
 	return cur, nil
 }
 
+// optionalSession is better-auth's getSessionFromCtx on endpoints that
+// serve callers with and without a session: the caller's live session, or
+// nil. A session found gone mid-lookup is no session, as in requireSession.
+func (a *AuthRoutes) optionalSession(c echo.Context, q sessionLookup) (*authn.CurrentSession, error) {
+	cur, ok, err := a.resolveSession(c, q)
+	switch {
+	case errors.Is(err, authn.ErrSessionGone):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	case !ok:
+		return nil, nil
+	}
+	return &cur, nil
+}
+
 // resolveSession is better-auth's get-session lookup (api/routes/
 // session.mjs getSession), the one place a request's session is found. The
 // token comes from a valid bearer header or the signed session cookie. A

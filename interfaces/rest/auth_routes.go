@@ -4,7 +4,9 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -30,8 +32,15 @@ type Authenticator interface {
 	UpdateUser(ctx context.Context, userID identity.UserID, ch authn.UserChanges) (identity.User, error)
 	ChangePassword(ctx context.Context, in authn.ChangePasswordInput) (authn.PasswordChanged, error)
 	VerifyPassword(ctx context.Context, userID identity.UserID, password string) error
-	DeleteUser(ctx context.Context, in authn.DeleteUserInput) error
+	DeleteUser(ctx context.Context, in authn.DeleteUserInput) (authn.DeleteOutcome, error)
+	ConfirmDeletion(ctx context.Context, userID identity.UserID, token string) error
 	ListAccounts(ctx context.Context, userID identity.UserID) ([]identity.Account, error)
+	SendVerificationEmail(ctx context.Context, in authn.SendVerificationInput) error
+	VerifyEmail(ctx context.Context, token, callbackURL string) (authn.Verified, error)
+	RequestPasswordReset(ctx context.Context, email identity.Email, redirectTo string) error
+	ResetTokenValid(ctx context.Context, token string) (bool, error)
+	ResetPassword(ctx context.Context, token, newPassword string) error
+	ChangeEmail(ctx context.Context, in authn.ChangeEmailInput) error
 }
 
 var (
@@ -41,18 +50,26 @@ var (
 
 // AuthRoutes serves better-auth's core API: email and password sign-up
 // and sign-in, the session (look-up, listing, revocation, sign-out), the
-// user's profile, password and deletion, the account list and the health
-// check.
+// user's profile, password, address and deletion, email verification,
+// password reset, the account list and the health check.
 type AuthRoutes struct {
 	auth    Authenticator
 	cookies cookieSettings
 	origins originPolicy
+	// baseURL is where relative callback URLs are resolved (nil: they stay
+	// relative); enumerationFloor pads answers that must not tell whether
+	// an address has an account.
+	baseURL          *url.URL
+	enumerationFloor time.Duration
 }
 
 // NewAuthRoutes returns the auth endpoints over auth.
 func NewAuthRoutes(cfg Config, auth Authenticator) *AuthRoutes {
 	s := cfg.resolve()
-	return &AuthRoutes{auth: auth, cookies: s.cookies, origins: s.origins}
+	return &AuthRoutes{
+		auth: auth, cookies: s.cookies, origins: s.origins,
+		baseURL: cfg.BaseURL, enumerationFloor: s.enumerationFloor,
+	}
 }
 
 // Register adds the endpoints to g, the /api/auth group. Only sign-up and
@@ -73,6 +90,13 @@ func (a *AuthRoutes) Register(g *echo.Group) {
 	g.POST("/change-password", a.withBody(mediaJSON, a.changePassword))
 	g.POST("/verify-password", a.withBody(mediaJSON, a.verifyPassword))
 	g.POST("/delete-user", a.withBody(mediaJSON, a.deleteUser))
+	g.GET("/delete-user/callback", a.deleteUserCallback)
+	g.POST("/change-email", a.withBody(mediaJSON, a.changeEmail))
+	g.POST("/send-verification-email", a.withBody(mediaJSON, a.sendVerificationEmail))
+	g.GET("/verify-email", a.verifyEmail)
+	g.POST("/request-password-reset", a.withBody(mediaJSON, a.requestPasswordReset))
+	g.GET("/reset-password/:token", a.resetPasswordCallback)
+	g.POST("/reset-password", a.withBody(mediaJSON, a.resetPassword))
 	g.GET("/list-accounts", a.listAccounts)
 	g.GET("/ok", ok)
 }
@@ -99,7 +123,10 @@ func (a *AuthRoutes) withBody(allowed []string, h bodyHandler) echo.HandlerFunc 
 
 // signUp creates a user with a password, signs them in and sets the
 // session cookie. Body: {name, email, password, image?, callbackURL?,
-// rememberMe?}, JSON or form. Answers {token, user}.
+// rememberMe?}, JSON or form; callbackURL is where the verification link
+// leads. Answers {token, user}. When verification is required no session
+// is opened: the token is null and no cookie is set (sign-up.mjs
+// shouldSkipAutoSignIn).
 func (a *AuthRoutes) signUp(c echo.Context, body requestBody) error {
 	r := c.Request()
 	req, err := parseSignUp(body)
@@ -110,24 +137,30 @@ func (a *AuthRoutes) signUp(c echo.Context, body requestBody) error {
 		return err
 	}
 	got, err := a.auth.SignUp(r.Context(), authn.SignUpInput{
-		Name:       req.name,
-		Email:      req.email,
-		Password:   req.password,
-		Image:      req.image,
-		RememberMe: req.rememberMe,
-		Client:     clientOf(r),
+		Name:        req.name,
+		Email:       req.email,
+		Password:    req.password,
+		Image:       req.image,
+		RememberMe:  req.rememberMe,
+		CallbackURL: deref(req.callbackURL),
+		Client:      clientOf(r),
 	})
 	if err != nil {
 		return err
 	}
+	if got.Session.Token == "" {
+		return writeJSON(c, http.StatusOK, signUpResponse{User: newUserJSON(got.User)})
+	}
 	a.cookies.setSession(c.Response().Header(), r, current(got), !req.rememberMe)
-	return writeJSON(c, http.StatusOK, signUpResponse{Token: got.Session.Token, User: newUserJSON(got.User)})
+	return writeJSON(c, http.StatusOK, signUpResponse{Token: &got.Session.Token, User: newUserJSON(got.User)})
 }
 
 // signIn checks an email and password and sets the session cookie. Body:
 // {email, password, callbackURL?, rememberMe?}, JSON or form. Answers
 // {redirect, token, url?, user}; with a callbackURL also a Location header,
-// the status staying 200.
+// the status staying 200. An unverified user, when verification is
+// required, gets 403 EMAIL_NOT_VERIFIED and a new link that leads to
+// callbackURL.
 func (a *AuthRoutes) signIn(c echo.Context, body requestBody) error {
 	r := c.Request()
 	req, err := parseSignIn(body)
@@ -141,10 +174,11 @@ func (a *AuthRoutes) signIn(c echo.Context, body requestBody) error {
 		return identity.ErrInvalidEmail // zod's email check does not trim
 	}
 	got, err := a.auth.SignIn(r.Context(), authn.SignInInput{
-		Email:      req.email,
-		Password:   req.password,
-		RememberMe: req.rememberMe,
-		Client:     clientOf(r),
+		Email:       req.email,
+		Password:    req.password,
+		RememberMe:  req.rememberMe,
+		CallbackURL: deref(req.callbackURL),
+		Client:      clientOf(r),
 	})
 	if err != nil {
 		return err
@@ -209,6 +243,14 @@ func (a *AuthRoutes) signOut(c echo.Context, body requestBody) error {
 // ok is the health check.
 func ok(c echo.Context) error {
 	return writeJSON(c, http.StatusOK, okResponse{OK: true})
+}
+
+// deref is a string field that may be absent, "" when it is.
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 // current is a fresh sign-in or sign-up seen as the caller's session.

@@ -18,6 +18,9 @@ const (
 	// maxCookieAge is the longest Max-Age better-call writes (400 days, the
 	// cap browsers apply anyway).
 	maxCookieAge = 400 * 24 * time.Hour
+	// defaultEnumerationFloor is better-auth's MINIMUM_MS of a signed-out
+	// send-verification-email (email-verification.mjs).
+	defaultEnumerationFloor = 500 * time.Millisecond
 )
 
 // SameSite values of Config.SameSite.
@@ -60,6 +63,12 @@ type Config struct {
 	// Now tells the time for the cookie cache's expiry; time.Now if nil.
 	// Tests pass the clock the use cases use.
 	Now func() time.Time
+	// EnumerationFloor is the least time, from the request's arrival, that
+	// the answers able to reveal whether an address has an account take:
+	// a signed-out send-verification-email and request-password-reset. The
+	// work differs (a mail is queued only for a real account), the wall
+	// time must not. 500 ms (better-auth's) if zero; tests set a few ms.
+	EnumerationFloor time.Duration
 }
 
 // Validate reports configuration the edge cannot serve safely. The
@@ -84,6 +93,9 @@ func (cfg Config) Validate() error {
 	if cfg.CookieCacheMaxAge < 0 {
 		errs = append(errs, errors.New("rest: CookieCacheMaxAge is negative"))
 	}
+	if cfg.EnumerationFloor < 0 {
+		errs = append(errs, errors.New("rest: EnumerationFloor is negative"))
+	}
 	return errors.Join(errs...)
 }
 
@@ -103,9 +115,10 @@ func sameSiteAttribute(v string) (string, bool) {
 
 // settings is a Config with defaults applied and derived values computed.
 type settings struct {
-	bodyLimit int64
-	cookies   cookieSettings
-	origins   originPolicy
+	bodyLimit        int64
+	cookies          cookieSettings
+	origins          originPolicy
+	enumerationFloor time.Duration
 }
 
 func (cfg Config) resolve() settings {
@@ -124,6 +137,10 @@ func (cfg Config) resolve() settings {
 	if cfg.BaseURL != nil {
 		trusted = append(trusted, cfg.BaseURL.String())
 	}
+	floor := cfg.EnumerationFloor
+	if floor <= 0 {
+		floor = defaultEnumerationFloor
+	}
 	sameSite, _ := sameSiteAttribute(cfg.SameSite)
 	now := cfg.Now
 	if now == nil {
@@ -140,6 +157,7 @@ func (cfg Config) resolve() settings {
 			cacheMaxAge: int(cacheMaxAge / time.Second),
 			now:         now,
 		}),
-		origins: newOriginPolicy(trusted),
+		origins:          newOriginPolicy(trusted),
+		enumerationFloor: floor,
 	}
 }

@@ -65,6 +65,7 @@ func TestConfigValidate(t *testing.T) {
 		"unknown SameSite":   {Secrets: [][]byte{[]byte("s")}, SameSite: "sometimes"},
 		"domain with a ';'":  {Secrets: [][]byte{[]byte("s")}, CookieDomain: "example.com; Secure"},
 		"negative cache age": {Secrets: [][]byte{[]byte("s")}, CookieCacheMaxAge: -1},
+		"negative floor":     {Secrets: [][]byte{[]byte("s")}, EnumerationFloor: -1},
 	} {
 		if err := cfg.Validate(); err == nil {
 			t.Errorf("%s: Validate() = nil", name)

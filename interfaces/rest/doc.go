@@ -21,6 +21,13 @@
 // still accept until the entry expires. Signing keys rotate: the first
 // signs, all verify.
 //
+// The email flows (verification, password reset, email change, deletion
+// by mailed link) follow the same rules. Links that carry a token answer
+// with Referrer-Policy: no-referrer, and their callback URLs pass the same
+// origin check as POST bodies'. Answers that could tell whether an address
+// has an account are the same bytes either way and take at least
+// Config.EnumerationFloor.
+//
 // NewEcho assembles the server: request id and security headers, the
 // set-auth-token header, panic recovery, caller-supplied middleware
 // (tracing), a route gate that answers 404 before any work for requests no

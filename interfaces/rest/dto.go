@@ -85,8 +85,9 @@ func newSessionJSON(s session.Session, orgs session.OrganizationContext) session
 	}
 }
 
+// signUpResponse has a null token when no session was opened.
 type signUpResponse struct {
-	Token string   `json:"token"`
+	Token *string  `json:"token"`
 	User  userJSON `json:"user"`
 }
 
@@ -124,4 +125,18 @@ type changePasswordResponse struct {
 type deleteUserResponse struct {
 	Success bool   `json:"success"`
 	Message string `json:"message"`
+}
+
+// passwordResetRequested is request-password-reset's one answer, whether or
+// not the address has an account.
+type passwordResetRequested struct {
+	Status  bool   `json:"status"`
+	Message string `json:"message"`
+}
+
+// emailVerifiedResponse is verify-email's JSON answer: user is null unless
+// the token completed an email change.
+type emailVerifiedResponse struct {
+	Status bool      `json:"status"`
+	User   *userJSON `json:"user"`
 }

@@ -23,6 +23,9 @@ import (
 	"github.com/beep/iam/interfaces/rest"
 )
 
+// testFloor is the harness's enumeration floor.
+const testFloor = 5 * time.Millisecond
+
 // start has sub-millisecond digits so the 3-digit date format is exercised.
 var start = time.Date(2026, 11, 28, 19, 30, 27, 532_123_456, time.UTC)
 
@@ -38,7 +41,9 @@ type testServer struct {
 	logs    *syncBuffer
 	client  *http.Client
 	repos   authntest.Repos    // the service's storage, when the harness built it
+	store   *authntest.Store   // the same storage, with its outbox (Mail)
 	revoked *authntest.Revoked // its revocation set
+	emails  *authntest.EmailTokens
 	auth    rest.Authenticator
 }
 
@@ -106,19 +111,25 @@ func newServer(t *testing.T, opts ...option) *testServer {
 	if o.tokens == nil {
 		o.tokens = &authntest.Tokens{}
 	}
-	repos, revoked := authntest.MemoryRepos(), &authntest.Revoked{}
+	store, revoked, emails := authntest.NewStore(), &authntest.Revoked{}, &authntest.EmailTokens{}
 	if o.shared != nil {
-		clock, repos, revoked, o.auth = o.shared.clock, o.shared.repos, o.shared.revoked, o.shared.auth
+		clock, store, revoked, emails, o.auth = o.shared.clock, o.shared.store, o.shared.revoked, o.shared.emails, o.shared.auth
+	}
+	repos := authntest.Repos{
+		Tx: store, Users: store.Users(), Accounts: store.Accounts(), Sessions: store.Sessions(),
+		Organizations: store.Organizations(), Verifications: store.Verifications(),
 	}
 	if o.auth == nil {
 		policy := authn.DefaultPolicy
+		policy.Links = authn.Links{AuthBase: mustURL(t, strings.TrimSuffix(o.baseURL, "/")+"/api/auth")}
 		if o.policy != nil {
 			o.policy(&policy)
 		}
 		o.auth = authn.NewService(authn.Deps{
 			Clock: clock, IDs: &authntest.IDs{}, Tokens: o.tokens, Hasher: &authntest.Hasher{},
 			Tx: repos.Tx, Users: repos.Users, Accounts: repos.Accounts, Sessions: repos.Sessions,
-			Organizations: repos.Organizations, Revoked: revoked, FoldAccents: authntest.NoFold,
+			Organizations: repos.Organizations, Revoked: revoked, Verifications: repos.Verifications,
+			Outbox: store.Outbox(), EmailTokens: emails, FoldAccents: authntest.NoFold,
 		}, policy)
 	}
 	if o.wrap != nil && o.shared == nil {
@@ -130,6 +141,8 @@ func newServer(t *testing.T, opts ...option) *testServer {
 		TrustedOrigins: o.extra,
 		SessionMaxAge:  30 * 24 * time.Hour,
 		Now:            clock.Now,
+		// A few milliseconds, so tests of the padded endpoints stay fast.
+		EnumerationFloor: testFloor,
 	}
 	for _, f := range o.config {
 		f(&cfg)
@@ -142,7 +155,7 @@ func newServer(t *testing.T, opts ...option) *testServer {
 	t.Cleanup(ts.Close)
 	origin := strings.TrimSuffix(o.baseURL, "/")
 	return &testServer{
-		url: self, origin: origin, clock: clock, logs: logs, repos: repos, revoked: revoked, auth: o.auth,
+		url: self, origin: origin, clock: clock, logs: logs, repos: repos, store: store, revoked: revoked, emails: emails, auth: o.auth,
 		client: &http.Client{
 			Timeout:       10 * time.Second,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },

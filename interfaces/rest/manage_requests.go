@@ -98,16 +98,20 @@ func parseVerifyPassword(b requestBody) (string, error) {
 // deleteUserRequest is the body of POST /delete-user. Empty strings count
 // as absent, as better-auth tests them for truthiness.
 type deleteUserRequest struct {
-	password *string
-	token    *string
+	callbackURL string
+	password    *string
+	token       *string
 }
 
 // parseDeleteUser applies z.object({callbackURL, password, token}), all
 // optional strings; the body itself is required.
 func parseDeleteUser(b requestBody) (deleteUserRequest, error) {
 	v := newValidator(b, objectSchema{})
-	v.optionalString("callbackURL")
-	req := deleteUserRequest{password: v.optionalString("password"), token: v.optionalString("token")}
+	req := deleteUserRequest{
+		callbackURL: deref(v.optionalString("callbackURL")),
+		password:    v.optionalString("password"),
+		token:       v.optionalString("token"),
+	}
 	if req.password != nil && *req.password == "" {
 		req.password = nil
 	}

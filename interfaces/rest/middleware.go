@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"runtime/debug"
+	"time"
 
 	"github.com/labstack/echo/v4"
 )
@@ -27,16 +28,17 @@ func RequestID(ctx context.Context) string {
 }
 
 // withRequestID keeps a sane X-Request-Id from the client or mints one,
-// stores it in the request context, echoes it, and sets the headers every
-// response carries.
+// stores it and the arrival time (see padToFloor) in the request context,
+// echoes it, and sets the headers every response carries.
 func withRequestID(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
+		ctx := context.WithValue(r.Context(), arrivalKey{}, time.Now())
 		id := r.Header.Get(headerRequestID)
 		if !validRequestID(id) {
 			id = newRequestID()
 		}
-		c.SetRequest(r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+		c.SetRequest(r.WithContext(context.WithValue(ctx, requestIDKey{}, id)))
 		h := c.Response().Header()
 		h.Set(headerRequestID, id)
 		h.Set("X-Content-Type-Options", "nosniff")

@@ -14,6 +14,7 @@ func TestRedirectFieldsOnEveryPost(t *testing.T) {
 	posts := []string{
 		"/sign-in/email", "/sign-up/email", "/sign-out", "/revoke-session", "/revoke-sessions", "/revoke-other-sessions",
 		"/update-session", "/update-user", "/change-password", "/verify-password", "/delete-user",
+		"/change-email", "/send-verification-email", "/request-password-reset", "/reset-password",
 	}
 	tests := []struct {
 		name, body string
@@ -53,6 +54,7 @@ func TestMediaTypes(t *testing.T) {
 	posts := []string{
 		"/sign-out", "/revoke-session", "/revoke-sessions", "/revoke-other-sessions", "/update-session",
 		"/update-user", "/change-password", "/verify-password", "/delete-user",
+		"/change-email", "/send-verification-email", "/request-password-reset", "/reset-password",
 	}
 	for _, path := range posts {
 		for _, ct := range []string{"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"} {

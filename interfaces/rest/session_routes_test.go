@@ -25,6 +25,7 @@ func TestProtectedEndpointsNeedASession(t *testing.T) {
 		{http.MethodPost, "/change-password", `{"newPassword":"password456","currentPassword":"password123"}`},
 		{http.MethodPost, "/verify-password", `{"password":"password123"}`},
 		{http.MethodPost, "/delete-user", `{}`},
+		{http.MethodPost, "/change-email", `{"newEmail":"n@example.com"}`},
 	}
 	for _, rt := range routes {
 		for _, cookie := range []string{"", forged, "better-auth.session_token=raw-unsigned"} {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/beep/iam/application/authn/authntest"
 )
 
 func TestSignUpSuccessShapeAndCookie(t *testing.T) {
@@ -53,6 +55,8 @@ func TestSignUpSuccessShapeAndCookie(t *testing.T) {
 type fixedTokens struct{ token string }
 
 func (f fixedTokens) SessionToken() (string, error) { return f.token, nil }
+
+func (f fixedTokens) RandomToken(n int) (string, error) { return (&authntest.Tokens{}).RandomToken(n) }
 
 func TestSignUpSetCookieMatchesOracle(t *testing.T) {
 	s := newServer(t, withTokens(fixedTokens{"ZkVAkRNEWrGg5jjzVutuv63aBNui9DUr"}))

@@ -4,8 +4,6 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
-
-	"github.com/beep/iam/application/authn"
 )
 
 // updateUser changes the caller's name and image. Body: {name?, image?:
@@ -30,25 +28,4 @@ func (a *AuthRoutes) updateUser(c echo.Context, body requestBody) error {
 	}
 	a.cookies.setSession(c.Response().Header(), r, cur, a.cookies.dontRememberOf(r))
 	return writeJSON(c, http.StatusOK, statusResponse{Status: true})
-}
-
-// deleteUser deletes the caller's account once deletion is enabled. Body:
-// {callbackURL?, password?, token?}. A password, when given, must be right;
-// without one the session must be fresh. On success the session cookies
-// are expired and the answer is {success: true, message: "User deleted"}.
-func (a *AuthRoutes) deleteUser(c echo.Context, body requestBody) error {
-	req, err := parseDeleteUser(body)
-	if err != nil {
-		return err
-	}
-	cur, err := a.requireSession(c, true)
-	if err != nil {
-		return err
-	}
-	r := c.Request()
-	if err := a.auth.DeleteUser(r.Context(), authn.DeleteUserInput{Session: cur.Session, Password: req.password, Token: req.token}); err != nil {
-		return err
-	}
-	a.cookies.deleteSession(c.Response().Header(), r)
-	return writeJSON(c, http.StatusOK, deleteUserResponse{Success: true, Message: "User deleted"})
 }

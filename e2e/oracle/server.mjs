@@ -4,12 +4,19 @@
 //   DATABASE_URL=postgres://postgres@127.0.0.1:PGPORT/postgres PORT=3999 node oracle/server.mjs
 //
 // Env: DATABASE_URL (required), PORT (default 3999), BASE_URL (default http://127.0.0.1:PORT),
-//      BETTER_AUTH_SECRET (default a fixed test secret).
+//      BETTER_AUTH_SECRET (default a fixed test secret),
+//      ORACLE_COOKIE_CACHE (seconds; unset = cookieCache off, as in RECORDED.md). Setting it (e.g. 300, Beep's default)
+//      shows better-auth's cookie-cache revocation gap that Beep closes: see the "cookie cache" flow in client.test.mjs.
+// Configured like Beep where the e2e suite needs it: 30-day sessions, user deletion on, the organization plugin, and
+// the bearer plugin (Beep always accepts `Authorization: Bearer` and sends `set-auth-token`).
+// RECORDED.md was recorded before bearer() and user.deleteUser were added; neither changes those transcripts except
+// that responses setting a session cookie now also carry `set-auth-token` and `access-control-expose-headers`.
 // Note: in 1.7.25 getMigrations lives at "better-auth/db/migration" (not re-exported from "better-auth/db").
 import http from "node:http";
 import pg from "pg";
 import { betterAuth } from "better-auth";
 import { organization } from "better-auth/plugins/organization";
+import { bearer } from "better-auth/plugins/bearer";
 import { getMigrations } from "better-auth/db/migration";
 import { toNodeHandler } from "better-auth/node";
 
@@ -22,8 +29,13 @@ export const options = {
   secret,
   database: new pg.Pool({ connectionString: process.env.DATABASE_URL }),
   emailAndPassword: { enabled: true },
-  session: { expiresIn: 2592000, updateAge: 86400 },
-  plugins: [organization()],
+  user: { deleteUser: { enabled: true } },
+  session: {
+    expiresIn: 2592000,
+    updateAge: 86400,
+    ...(process.env.ORACLE_COOKIE_CACHE ? { cookieCache: { enabled: true, maxAge: Number(process.env.ORACLE_COOKIE_CACHE) } } : {}),
+  },
+  plugins: [organization(), bearer()],
 };
 
 const { runMigrations } = await getMigrations(options);

@@ -9,6 +9,7 @@ import (
 
 	"go.uber.org/fx/fxtest"
 
+	"github.com/beep/iam/infrastructure/bunstore"
 	"github.com/beep/iam/infrastructure/mailer/mailertest"
 )
 
@@ -34,6 +35,7 @@ func TestMailOutlivesAnOutageAndARestart(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("sign-up during a provider outage: status %d", resp.StatusCode)
 	}
+	waitForFailedAttempt(t, c.DatabaseURL)
 	first.RequireStop()
 	if n := len(resend.Deliveries()); n != 0 {
 		t.Fatalf("%d deliveries while the provider was failing", n)
@@ -56,4 +58,25 @@ func TestMailOutlivesAnOutageAndARestart(t *testing.T) {
 	if n := len(resend.Deliveries()); n != 1 {
 		t.Fatalf("%d deliveries, want exactly 1", n)
 	}
+}
+
+// waitForFailedAttempt waits until the outbox records a failed delivery, so
+// the test covers an email that already met the outage, not one that was
+// never tried.
+func waitForFailedAttempt(t *testing.T, databaseURL string) {
+	t.Helper()
+	db, err := bunstore.Open(context.Background(), databaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		var failed int
+		if err := db.NewRaw("SELECT count(*) FROM outbox WHERE last_error IS NOT NULL AND status = 'pending'").Scan(context.Background(), &failed); err == nil && failed > 0 {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("no failed delivery attempt was recorded during the outage")
 }

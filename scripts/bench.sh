@@ -15,3 +15,8 @@ PID=$!
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null' EXIT INT TERM
 for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$PORT/api/auth/ok" >/dev/null 2>&1 && break; sleep 0.1; done
 cd bench && go run ./cmd/authbench -url "http://127.0.0.1:$PORT" -duration "${BENCH_DURATION:-5s}"
+
+echo
+echo "outbox throughput (500 queued emails drained; go test -run TestOutboxThroughput):"
+kill $PID 2>/dev/null; wait $PID 2>/dev/null || true
+cd ../infrastructure && IAM_TEST_REQUIRE_POSTGRES=1 go test -count=1 -run TestOutboxThroughput -v ./bunstore/ | grep -o '[a-z]*, [0-9] dispatcher.*'

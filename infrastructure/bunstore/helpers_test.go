@@ -99,11 +99,13 @@ func migrated(t *testing.T, db *bun.DB) *bun.DB {
 // dialects are the databases every dialect-generic test runs against;
 // freshURL returns the URL of a fresh, empty, unmigrated database.
 // available skips (or fails) the test when the dialect cannot run here.
-var dialects = []struct {
+type dialect struct {
 	name      string
 	freshURL  func(t *testing.T) string
 	available func(t *testing.T)
-}{
+}
+
+var dialects = []dialect{
 	{"sqlite", freshSQLiteURL, func(*testing.T) {}},
 	{"postgres", freshPostgresURL, func(t *testing.T) { postgresURL(t) }},
 }

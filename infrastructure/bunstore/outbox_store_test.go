@@ -12,6 +12,7 @@ import (
 
 	"github.com/beep/iam/infrastructure/bunstore"
 	"github.com/beep/iam/infrastructure/mailer"
+	"github.com/beep/iam/infrastructure/mailer/mailertest"
 	"github.com/beep/iam/infrastructure/outbox"
 	"github.com/beep/iam/infrastructure/outbox/outboxtest"
 )
@@ -152,73 +153,96 @@ func TestOutboxFollowsTheTransaction(t *testing.T) {
 	})
 }
 
-// TestOutboxThroughput measures emails per second from a full outbox
-// through a transport that does nothing, with one dispatcher and with
-// two on separate pools. It logs the figures (go test -v); it asserts only
-// that every email went out once. It is not parallel, and neither are its
-// cases, so the figures are not shared with other tests.
+// TestOutboxThroughput drains a full outbox with one dispatcher and with
+// two on separate pools, through a transport that does nothing and through
+// the real Resend adapter against the fake Resend server over HTTP. It
+// asserts only that every email went out once; the emails per second it
+// logs (go test -v, shown by make bench) are a measurement, not a check.
+// Its cases are not parallel, so the figures are not shared with other
+// tests.
 func TestOutboxThroughput(t *testing.T) {
-	if testing.Short() {
-		t.Skip("throughput measurement skipped in -short mode")
-	}
-	const emails = 2000
+	const emails = 500
 	for _, d := range dialects {
 		for _, dispatchers := range []int{1, 2} {
-			t.Run(fmt.Sprintf("%s/%d dispatchers", d.name, dispatchers), func(t *testing.T) {
-				d.available(t)
-				url := d.freshURL(t)
-				db := migrated(t, openDB(t, url))
-				ctx := context.Background()
-				store := bunstore.NewOutboxStore(db)
-				q := outbox.NewQueue(store, nil)
-				if err := bunstore.NewTxRunner(db).InTx(ctx, func(ctx context.Context) error {
-					for i := range emails {
-						if err := q.Enqueue(ctx, outboxtest.Message(i)); err != nil {
-							return err
-						}
-					}
-					return nil
-				}); err != nil {
-					t.Fatal(err)
-				}
-				transport := outboxtest.NewTransport()
-				quiet := slog.New(slog.DiscardHandler)
-				var ds []*outbox.Dispatcher
-				for i := range dispatchers {
-					s := store
-					if i > 0 {
-						s = bunstore.NewOutboxStore(openDB(t, url))
-					}
-					ds = append(ds, outbox.New(s, mailer.Render, transport, outbox.Config{From: outboxtest.From, Logger: quiet}))
-				}
-				start := time.Now()
-				for _, d := range ds {
-					if err := d.Start(ctx); err != nil {
-						t.Fatal(err)
-					}
-					t.Cleanup(func() { _ = d.Stop(context.Background()) })
-					d.Wake()
-				}
-				if err := transport.Wait(time.Minute, func(tr *outboxtest.Transport) bool { return tr.Delivered() >= emails }); err != nil {
-					t.Fatal(err)
-				}
-				for {
-					n, err := store.Depth(ctx)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if n == 0 {
-						break
-					}
-					time.Sleep(time.Millisecond)
-				}
-				elapsed := time.Since(start)
-				if sends := transport.Sends(); len(sends) != emails || len(transport.Calls()) != emails {
-					t.Fatalf("%d calls for %d keys, want %d each", len(transport.Calls()), len(sends), emails)
-				}
-				t.Logf("%s, %d dispatcher(s), default config, no-op transport, real renderer: %d emails in %v = %.0f emails/s",
-					bunstore.Dialect(db), dispatchers, emails, elapsed.Round(time.Millisecond), float64(emails)/elapsed.Seconds())
-			})
+			for _, via := range []string{"no-op", "resend"} {
+				t.Run(fmt.Sprintf("%s/%d dispatchers/%s", d.name, dispatchers, via), func(t *testing.T) {
+					throughput(t, d, dispatchers, via, emails)
+				})
+			}
 		}
 	}
+}
+
+func throughput(t *testing.T, d dialect, dispatchers int, via string, emails int) {
+	d.available(t)
+	url := d.freshURL(t)
+	db := migrated(t, openDB(t, url))
+	ctx := context.Background()
+	store := bunstore.NewOutboxStore(db)
+	q := outbox.NewQueue(store, nil)
+	if err := bunstore.NewTxRunner(db).InTx(ctx, func(ctx context.Context) error {
+		for i := range emails {
+			if err := q.Enqueue(ctx, outboxtest.Message(i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	counter := outboxtest.NewTransport()
+	var transport mailer.Transport = counter
+	var resend *mailertest.ResendServer
+	if via == "resend" {
+		resend = mailertest.NewResendServer(t, "re_bench")
+		r, err := mailer.NewResend(mailer.ResendConfig{APIKey: "re_bench", From: outboxtest.From, BaseURL: resend.URL})
+		if err != nil {
+			t.Fatal(err)
+		}
+		transport = r
+	}
+	delivered := func() int {
+		if resend != nil {
+			return len(resend.Deliveries())
+		}
+		return counter.Delivered()
+	}
+	quiet := slog.New(slog.DiscardHandler)
+	var ds []*outbox.Dispatcher
+	for i := range dispatchers {
+		s := store
+		if i > 0 {
+			s = bunstore.NewOutboxStore(openDB(t, url))
+		}
+		ds = append(ds, outbox.New(s, mailer.Render, transport, outbox.Config{From: outboxtest.From, Logger: quiet}))
+	}
+	start := time.Now()
+	for _, d := range ds {
+		if err := d.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = d.Stop(context.Background()) })
+		d.Wake()
+	}
+	for deadline := time.Now().Add(2 * time.Minute); delivered() < emails; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d emails delivered in 2 minutes", delivered(), emails)
+		}
+	}
+	for {
+		n, err := store.Depth(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	elapsed := time.Since(start)
+	if n := delivered(); n != emails {
+		t.Fatalf("%d deliveries, want %d (each email once)", n, emails)
+	}
+	t.Logf("%s, %d dispatcher(s), %s transport, real renderer: %d emails in %v = %.0f emails/s",
+		bunstore.Dialect(db), dispatchers, via, emails, elapsed.Round(time.Millisecond), float64(emails)/elapsed.Seconds())
 }

@@ -1,4 +1,5 @@
 // Package application is the root of Beep IAM's use cases. Each capability is
-// a sub-package (authn for sign-up, sign-in and sessions) that declares the
-// ports it calls and depends on nothing but the domain module.
+// a sub-package (authn: sign-up, sign-in, sessions, account management and
+// the email flows) that declares the ports it calls and depends on nothing
+// but the domain module.
 package application

@@ -19,4 +19,4 @@ cd bench && go run ./cmd/authbench -url "http://127.0.0.1:$PORT" -duration "${BE
 echo
 echo "outbox throughput (500 queued emails drained; go test -run TestOutboxThroughput):"
 kill $PID 2>/dev/null; wait $PID 2>/dev/null || true
-cd ../infrastructure && IAM_TEST_REQUIRE_POSTGRES=1 go test -count=1 -run TestOutboxThroughput -v ./bunstore/ | grep -o '[a-z]*, [0-9] dispatcher.*'
+cd ../infrastructure && IAM_OUTBOX_BENCH_EMAILS=500 IAM_TEST_REQUIRE_POSTGRES=1 go test -count=1 -run TestOutboxThroughput -v ./bunstore/ | grep -o '[a-z]*, [0-9] dispatcher.*'

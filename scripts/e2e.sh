@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
-# e2e.sh: run the better-auth client SDK suite (e2e/client.test.mjs, with BEEP=1)
-# against the built bin/iamd over real HTTP, twice:
+# e2e.sh: run the better-auth client SDK suite (e2e/client.test.mjs and
+# e2e/email-outage.test.mjs, with BEEP=1) against the built bin/iamd over real HTTP, twice:
 #   1. iamd on a fresh PostgreSQL database (created in IAM_TEST_POSTGRES_URL's cluster),
 #   2. iamd on a fresh SQLite file (DATABASE_URL=sqlite:<tmpdir>/iam.db).
 # Each run gets its own iamd process with USER_DELETE_ENABLED=true, and its output is
-# labelled. Both runs happen even if the first fails. If a run fails, this script
-# prints that iamd's log. It exits non-zero if either run failed.
+# labelled. iamd sends its email through its Resend adapter (EMAIL_TRANSPORT=resend) to a
+# fake Resend server (e2e/fake-resend.mjs) started for that run, which checks every request's
+# shape; the email flows read the emails there. A run fails if a test fails or if the fake
+# recorded a request Resend would refuse (GET /_violations not empty). Both runs happen even
+# if the first fails. If a run fails, this script prints that iamd's log and the fake's. It
+# exits non-zero if either run failed.
+#
+# The two test files run side by side (--test-concurrency=2): email-outage.test.mjs waits
+# about a minute for iamd's retry backoff (10 s, 20 s, 40 s) while client.test.mjs runs.
 #
 #   scripts/with-postgres.sh scripts/e2e.sh     (or: make test)
 #
 # Env: IAM_TEST_POSTGRES_URL (required; see with-postgres.sh), E2E_ONLY=postgres|sqlite
 # (optional, runs one of the two), E2E_TEST_ARGS (optional extra `node --test` arguments,
-# e.g. --test-name-pattern=bearer).
+# e.g. --test-name-pattern=bearer), E2E_OUTAGE=0 (optional: leave out the minute-long
+# provider-outage flow, for quick local runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -24,7 +32,9 @@ PSQL=psql
 
 TMP=$(mktemp -d /tmp/iamd-e2e.XXXXXX)
 PID=""
+FAKE_PID=""
 PG_DB=""
+EMAIL_FROM="Beep <no-reply@beep.test>"
 
 stop_iamd() {
 	[ -n "$PID" ] || return 0
@@ -36,8 +46,18 @@ stop_iamd() {
 	PID=""
 }
 
+stop_fake() {
+	[ -n "$FAKE_PID" ] || return 0
+	kill "$FAKE_PID" 2>/dev/null || true
+	for _ in $(seq 1 30); do kill -0 "$FAKE_PID" 2>/dev/null || break; sleep 0.1; done
+	kill -9 "$FAKE_PID" 2>/dev/null || true
+	wait "$FAKE_PID" 2>/dev/null || true
+	FAKE_PID=""
+}
+
 cleanup() {
 	stop_iamd
+	stop_fake
 	if [ -n "$PG_DB" ]; then
 		"$PSQL" "$IAM_TEST_POSTGRES_URL" -qc "drop database if exists $PG_DB with (force)" >/dev/null 2>&1 || true
 	fi
@@ -51,21 +71,49 @@ free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-# run_suite LABEL DATABASE_URL: start iamd on DATABASE_URL, run the suite, stop iamd.
-# Returns non-zero if iamd did not start or a test failed.
+# start_fake LABEL KEY: start the fake Resend server (accepting KEY and EMAIL_FROM only) on an
+# ephemeral port; sets FAKE_PID and FAKE_URL. Returns non-zero if it did not come up.
+start_fake() {
+	local label=$1 key=$2 portfile="$TMP/fake-resend-$label.port" flog="$TMP/fake-resend-$label.log"
+	rm -f "$portfile"
+	FAKE_RESEND_KEY="$key" FAKE_RESEND_FROM="$EMAIL_FROM" FAKE_RESEND_PORT_FILE="$portfile" \
+		node "$ROOT/e2e/fake-resend.mjs" >"$flog" 2>&1 &
+	FAKE_PID=$!
+	for _ in $(seq 1 100); do
+		[ -s "$portfile" ] && break
+		kill -0 "$FAKE_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	if [ ! -s "$portfile" ]; then
+		echo "e2e [$label]: the fake Resend server did not start; its log:" >&2
+		cat "$flog" >&2
+		stop_fake
+		return 1
+	fi
+	FAKE_URL="http://127.0.0.1:$(cat "$portfile")/"
+}
+
+# run_suite LABEL DATABASE_URL: start the fake Resend server and iamd on DATABASE_URL, run the
+# suite, check the fake saw no bad request, stop both. Returns non-zero if either did not
+# start, a test failed, or the fake recorded a violation.
 run_suite() {
-	local label=$1 dburl=$2 port log base rc=0
+	local label=$1 dburl=$2 port log base key violations rc=0
+	local files=(client.test.mjs email-outage.test.mjs)
+	[ "${E2E_OUTAGE:-1}" = 0 ] && files=(client.test.mjs)
 	port=$(free_port)
 	log="$TMP/iamd-$label.log"
 	base="http://127.0.0.1:$port"
+	key="re_e2e_$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 	echo
 	echo "=================================================================="
 	echo "e2e [$label]: better-auth client SDK against iamd on $label ($base)"
 	echo "=================================================================="
+	start_fake "$label" "$key" || return 1
+	echo "e2e [$label]: iamd mails through its Resend adapter to the fake Resend server at $FAKE_URL"
 	APP_ENV=production BETTER_AUTH_SECRET="e2e-secret-0123456789abcdef0123456789" \
 		DATABASE_AUTO_MIGRATE=true DATABASE_URL="$dburl" HTTP_ADDR="127.0.0.1:$port" \
 		USER_DELETE_ENABLED=true SESSION_COOKIE_CACHE_MAX_AGE=300 SHUTDOWN_TIMEOUT=5 LOG_LEVEL=info \
-		EMAIL_TRANSPORT=log EMAIL_LOG_FILE="$TMP/mail-$label.log" \
+		EMAIL_TRANSPORT=resend RESEND_API_KEY="$key" RESEND_API_URL="$FAKE_URL" EMAIL_FROM="$EMAIL_FROM" \
 		"$ROOT/bin/iamd" serve >"$log" 2>&1 &
 	PID=$!
 
@@ -79,17 +127,32 @@ run_suite() {
 		echo "e2e [$label]: iamd did not come up on $base; its log:" >&2
 		cat "$log" >&2
 		stop_iamd
+		stop_fake
 		return 1
 	fi
 
 	# shellcheck disable=SC2086 # E2E_TEST_ARGS is a list of words.
 	(cd "$ROOT/e2e" && BASE_URL="$base" BEEP=1 E2E_LABEL="iamd on $label" \
-		node --test --test-reporter=spec ${E2E_TEST_ARGS:-} client.test.mjs) || rc=$?
+		FAKE_RESEND_URL="$FAKE_URL" EMAIL_FROM="$EMAIL_FROM" \
+		node --test --test-concurrency=2 --test-reporter=spec ${E2E_TEST_ARGS:-} "${files[@]}") || rc=$?
 	stop_iamd
+	# Every request iamd made to the provider, the sends after the last test included, must
+	# have been one Resend accepts.
+	violations=$(curl -fsS "${FAKE_URL}_violations" 2>&1) || violations="(could not read: $violations)"
+	if [ "$violations" != "[]" ]; then
+		echo "e2e [$label]: the fake Resend server recorded requests Resend would refuse: $violations" >&2
+		[ "$rc" -ne 0 ] || rc=1
+	else
+		echo "e2e [$label]: the fake Resend server recorded no violation"
+	fi
+	stop_fake
 	if [ "$rc" -ne 0 ]; then
 		echo "--- e2e [$label]: FAILED; iamd log ($log) ---" >&2
 		cat "$log" >&2
 		echo "--- end of iamd log [$label] ---" >&2
+		echo "--- fake Resend log [$label] ---" >&2
+		cat "$TMP/fake-resend-$label.log" >&2
+		echo "--- end of fake Resend log [$label] ---" >&2
 	fi
 	return "$rc"
 }

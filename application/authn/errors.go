@@ -28,7 +28,7 @@ var (
 	// ErrVerificationNotFound is a verification identifier with no row.
 	ErrVerificationNotFound = failure.New(failure.NotFound, "VERIFICATION_NOT_FOUND", "Verification not found")
 	// ErrSoleOwner refuses to delete a user who alone owns an organization
-	// other members depend on: it would be left without an owner.
+	// besides their personal one: it would be left without an owner.
 	ErrSoleOwner = failure.New(failure.Precondition, "USER_IS_SOLE_OWNER_OF_AN_ORGANIZATION",
 		"You are the only owner of an organization; transfer ownership or delete it first")
 )

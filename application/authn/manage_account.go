@@ -28,6 +28,9 @@ func (s *Service) UpdateUser(ctx context.Context, userID identity.UserID, ch Use
 		return identity.User{}, err
 	}
 	if ch.Name != nil {
+		if err := identity.CheckName(*ch.Name); err != nil {
+			return identity.User{}, err
+		}
 		u.Name = *ch.Name
 	}
 	switch {
@@ -43,9 +46,14 @@ func (s *Service) UpdateUser(ctx context.Context, userID identity.UserID, ch Use
 	return u, nil
 }
 
-// VerifyPassword checks the caller's password: nil, or ErrInvalidPassword.
+// VerifyPassword checks the caller's password: nil, or ErrInvalidPassword
+// (also for a user without a password, as better-auth answers), or
+// identity.ErrPasswordTooLong before any hashing.
 func (s *Service) VerifyPassword(ctx context.Context, userID identity.UserID, password string) error {
 	_, err := s.checkPassword(ctx, userID, password)
+	if errors.Is(err, ErrCredentialAccountNotFound) {
+		return ErrInvalidPassword
+	}
 	return err
 }
 
@@ -150,8 +158,8 @@ type DeleteUserInput struct {
 	CallbackURL string
 }
 
-// DeleteOutcome says what DeleteUser did: deleted the account, or mailed a
-// confirmation link (EmailConfirmation) that completes it.
+// DeleteOutcome says what DeleteUser did: deleted the account (Deleted),
+// or mailed a confirmation link that completes it (ConfirmationSent).
 type DeleteOutcome struct {
 	Deleted          bool
 	ConfirmationSent bool
@@ -167,8 +175,9 @@ const deleteTokenLength = 32
 // when given, must be right. With a token it completes an emailed
 // confirmation; with ConfirmDeletionByEmail it mails that confirmation
 // instead of deleting; otherwise it needs the password or a fresh session.
-// It refuses while the user is the only owner of an organization that has
-// other members, which would be left ownerless.
+// It refuses while the user is the only owner of an organization other
+// than their personal one: ownership must be handed over, or the
+// organization deleted, first.
 func (s *Service) DeleteUser(ctx context.Context, in DeleteUserInput) (DeleteOutcome, error) {
 	if !s.policy.DeleteUserEnabled {
 		return DeleteOutcome{}, ErrDeleteUserDisabled

@@ -140,6 +140,10 @@ func TestUpdateUser(t *testing.T) {
 	if err != nil || u.Image != nil || u.Name != name {
 		t.Fatalf("clear image = %+v, %v", u, err)
 	}
+	bad := "Eve\r\nBcc: v@x.io"
+	if _, err := h.svc.UpdateUser(ctx, a.User.ID, authn.UserChanges{Name: &bad}); !errors.Is(err, identity.ErrInvalidName) {
+		t.Fatalf("line break in the name: %v", err)
+	}
 	stored, _ := h.repos.Users.ByID(ctx, a.User.ID)
 	if stored.Name != name || stored.Image != nil {
 		t.Fatalf("stored = %+v", stored)

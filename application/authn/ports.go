@@ -1,7 +1,8 @@
 // Package authn is the authentication capability: email + password sign-up
-// and sign-in, and cookie sessions (look up, refresh, sign out). It declares
-// the ports it needs; adapters live in infrastructure and are bound by the
-// runtime.
+// and sign-in, sessions (look up, refresh, list, revoke, sign out), account
+// management (profile, password, deletion) and the email flows
+// (verification, password reset, email change). It declares the ports it
+// needs; adapters live in infrastructure and are bound by the runtime.
 package authn
 
 import (
@@ -85,8 +86,9 @@ type PasswordHasher interface {
 	Verify(ctx context.Context, password, encoded string) (bool, error)
 	// Burn spends the work of one Verify with the configured parameters and
 	// discards the result. Sign-in calls it when there is no hash to check,
-	// so an unknown email costs what a known one does.
-	Burn(ctx context.Context, password string)
+	// so an unknown email costs what a known one does. It fails as Verify
+	// would (an overloaded pool), so the answer does not differ either.
+	Burn(ctx context.Context, password string) error
 	// NeedsRehash reports whether encoded is not in the configured
 	// algorithm and parameters, so a successful sign-in should replace it.
 	NeedsRehash(encoded string) bool

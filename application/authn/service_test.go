@@ -100,6 +100,7 @@ func TestSignUpRejects(t *testing.T) {
 		{"short password", authn.SignUpInput{Email: "a@example.com", Password: "1234567"}, identity.ErrPasswordTooShort},
 		{"long password", authn.SignUpInput{Email: "a@example.com", Password: strings.Repeat("p", 129)}, identity.ErrPasswordTooLong},
 		{"taken email", authn.SignUpInput{Email: "taken@example.com", Password: "long enough"}, identity.ErrUserAlreadyExists},
+		{"line break in the name", authn.SignUpInput{Name: "Eve\r\nBcc: v@x.io", Email: "eve@example.com", Password: "long enough"}, identity.ErrInvalidName},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -320,4 +321,18 @@ func equalCounts(a, b map[string]int) bool {
 		}
 	}
 	return true
+}
+
+// TestSignInUnderLoadDoesNotRevealAccounts: with the hashing pool full, an
+// unknown email must fail as a known one does (503), not answer 401 at once.
+func TestSignInUnderLoadDoesNotRevealAccounts(t *testing.T) {
+	h := newHarness(t)
+	h.signUp(t, "alice@example.com")
+	h.hasher.Busy.Store(true)
+	for _, email := range []string{"alice@example.com", "ghost@example.com"} {
+		_, err := h.svc.SignIn(context.Background(), authn.SignInInput{Email: email, Password: "correct horse"})
+		if !errors.Is(err, authntest.ErrBusy) {
+			t.Errorf("SignIn(%s) under load = %v, want the pool's busy error", email, err)
+		}
+	}
 }

@@ -35,15 +35,13 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (Authenticated, er
 	}
 	user, err := s.deps.Users.ByEmail(ctx, email)
 	if errors.Is(err, identity.ErrUserNotFound) {
-		s.deps.Hasher.Burn(ctx, in.Password)
-		return Authenticated{}, ErrInvalidCredentials
+		return Authenticated{}, s.burn(ctx, in.Password)
 	} else if err != nil {
 		return Authenticated{}, fmt.Errorf("look up user: %w", err)
 	}
 	account, err := s.deps.Accounts.Credential(ctx, user.ID)
 	if errors.Is(err, identity.ErrAccountNotFound) {
-		s.deps.Hasher.Burn(ctx, in.Password)
-		return Authenticated{}, ErrInvalidCredentials
+		return Authenticated{}, s.burn(ctx, in.Password)
 	} else if err != nil {
 		return Authenticated{}, fmt.Errorf("look up credential: %w", err)
 	}
@@ -86,4 +84,14 @@ func (s *Service) upgradeHash(ctx context.Context, account identity.Account, pas
 		return
 	}
 	_ = s.deps.Accounts.UpdatePassword(ctx, account.ID, hash, s.deps.Clock.Now())
+}
+
+// burn spends the hash a real check would and answers as a failed one: the
+// same error for an unknown email as for a wrong password, and the same
+// overload error when the hashing pool is full.
+func (s *Service) burn(ctx context.Context, password string) error {
+	if err := s.deps.Hasher.Burn(ctx, password); err != nil {
+		return fmt.Errorf("verify password: %w", err)
+	}
+	return ErrInvalidCredentials
 }

@@ -35,6 +35,9 @@ var personalSlugSuffixes = []int{6, 8, 12, 32}
 // empty), and a taken email is answered like a fresh sign-up with a user
 // that does not exist, so the endpoint does not reveal accounts.
 func (s *Service) SignUp(ctx context.Context, in SignUpInput) (Authenticated, error) {
+	if err := identity.CheckName(in.Name); err != nil {
+		return Authenticated{}, err
+	}
 	if err := s.policy.Passwords.Check(in.Password); err != nil {
 		return Authenticated{}, err
 	}
@@ -97,7 +100,9 @@ func (s *Service) signUpTaken(ctx context.Context, in SignUpInput) (Authenticate
 	if !s.policy.Email.RequireVerification {
 		return Authenticated{}, identity.ErrUserAlreadyExists
 	}
-	s.deps.Hasher.Burn(ctx, in.Password)
+	if err := s.deps.Hasher.Burn(ctx, in.Password); err != nil {
+		return Authenticated{}, fmt.Errorf("hash password: %w", err)
+	}
 	standIn := identity.NewUser(identity.NewUserID(s.deps.IDs.NewUUID()), in.Name, in.Email, nil, s.deps.Clock.Now())
 	return Authenticated{User: standIn}, nil
 }

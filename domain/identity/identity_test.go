@@ -83,3 +83,14 @@ func TestVerificationExpired(t *testing.T) {
 		t.Error("a verification is valid before its expiry")
 	}
 }
+
+func TestCheckName(t *testing.T) {
+	for name, ok := range map[string]bool{
+		"Alice": true, "Élodie Müller": true, "<script>x</script>": true, "": true,
+		"Eve\r\nBcc: v@x.io": false, "tab\there": false, "nul\x00": false, "bell\a": false, "del\x7f": false,
+	} {
+		if err := identity.CheckName(name); (err == nil) != ok {
+			t.Errorf("CheckName(%q) = %v, want ok=%v", name, err, ok)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package identity
 
 import (
 	"time"
+	"unicode"
 
 	"github.com/beep/iam/domain/failure"
 	"github.com/beep/iam/domain/id"
@@ -32,6 +33,20 @@ var ErrUserAlreadyExists = failure.New(failure.Conflict, "USER_ALREADY_EXISTS_US
 
 // ErrUserNotFound is returned by lookups of a user that does not exist.
 var ErrUserNotFound = failure.New(failure.NotFound, "USER_NOT_FOUND", "User not found")
+
+// ErrInvalidName refuses a display name with control characters: a name
+// ends up in emails, and a line break in one is a header-injection attempt.
+var ErrInvalidName = failure.New(failure.Invalid, "INVALID_NAME", "Name must not contain control characters")
+
+// CheckName reports whether name can be a user's display name.
+func CheckName(name string) error {
+	for _, r := range name {
+		if unicode.IsControl(r) {
+			return ErrInvalidName
+		}
+	}
+	return nil
+}
 
 // NewUser builds an unverified user. Emails arrive already canonical (Email
 // can only be built by ParseEmail), so the uniqueness rule is a plain equality.

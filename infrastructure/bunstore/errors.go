@@ -89,13 +89,16 @@ func storageError(ctx context.Context, op string, err error) error {
 	if err == nil {
 		return nil
 	}
+	// Messages are public (the edge may send them); the operation and the
+	// driver's words stay in the cause, for logs.
+	cause := fmt.Errorf("bunstore: %s: %w", op, err)
 	switch violated(err) {
 	case uniqueKey, primaryKey:
-		return failure.Wrap(failure.Conflict, err, op+": already exists")
+		return failure.Wrap(failure.Conflict, cause, "Already exists")
 	case foreignKey:
-		return failure.Wrap(failure.NotFound, err, op+": a referenced row does not exist")
+		return failure.Wrap(failure.NotFound, cause, "Not found")
 	case checkRule, notNull:
-		return failure.Wrap(failure.Invalid, err, op+": value breaks a rule of the schema")
+		return failure.Wrap(failure.Invalid, cause, "Invalid value")
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("bunstore: %s: %w", op, err)
@@ -106,12 +109,12 @@ func storageError(ctx context.Context, op string, err error) error {
 		return fmt.Errorf("bunstore: %s: %w (%v)", op, ctxErr, err)
 	}
 	if retryable(err) {
-		return failure.Wrap(failure.Conflict, err, op+": concurrent update, try again")
+		return failure.Wrap(failure.Conflict, cause, "Concurrent update, try again")
 	}
 	if unavailable(err) {
-		return failure.Wrap(failure.Unavailable, err, op+": database unavailable")
+		return failure.Wrap(failure.Unavailable, cause, "Service temporarily unavailable")
 	}
-	return fmt.Errorf("bunstore: %s: %w", op, err)
+	return cause
 }
 
 // retryable reports a PostgreSQL serialization failure or deadlock: the

@@ -191,8 +191,9 @@ func (h *Hasher) Verify(ctx context.Context, password, encoded string) (bool, er
 
 // Burn implements authn.PasswordHasher: a Verify against a hash in the
 // configured format and parameters, answer discarded.
-func (h *Hasher) Burn(ctx context.Context, password string) {
-	_, _ = h.check(ctx, h.burn, password)
+func (h *Hasher) Burn(ctx context.Context, password string) error {
+	_, err := h.check(ctx, h.burn, password)
+	return err
 }
 
 // NeedsRehash implements authn.PasswordHasher. Scrypt hashes in

@@ -50,7 +50,7 @@ func TestBurstQueues(t *testing.T) {
 		func() error { _, err := h.Verify(ctx, "correct horse", argon2Hash); return err },
 		func() error { _, err := h.Verify(ctx, "correct horse", scryptHash); return err },
 		func() error { _, err := h.Verify(ctx, "correct horse", string(bcryptHash)); return err },
-		func() error { h.Burn(ctx, "correct horse"); return nil },
+		func() error { return h.Burn(ctx, "correct horse") },
 	}
 	var wg sync.WaitGroup
 	for i := range 500 {

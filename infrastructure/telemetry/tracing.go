@@ -6,7 +6,6 @@ package telemetry
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 
 	"go.opentelemetry.io/otel"
@@ -21,14 +20,14 @@ import (
 // ServiceName is the service.name resource attribute.
 const ServiceName = "beep-iam"
 
-// NewTracerProvider builds the tracer provider named by OTEL_TRACES_EXPORTER:
-// "none" or unset (spans are created, so trace ids reach the logs, but not
-// exported), "otlp" (OTLP over HTTP, configured by the standard
-// OTEL_EXPORTER_OTLP_* variables) or "console" (stdout, for debugging). It
-// also installs it and the W3C propagators globally.
-func NewTracerProvider(ctx context.Context) (*sdktrace.TracerProvider, error) {
+// NewTracerProvider builds the tracer provider for exporter (the value of
+// OTEL_TRACES_EXPORTER): "none" or "" (spans are created, so trace ids
+// reach the logs, but not exported), "otlp" (OTLP over HTTP, configured by
+// the standard OTEL_EXPORTER_OTLP_* variables) or "console" (stdout, for
+// debugging). It also installs it and the W3C propagators globally.
+func NewTracerProvider(ctx context.Context, exporter string) (*sdktrace.TracerProvider, error) {
 	opts := []sdktrace.TracerProviderOption{sdktrace.WithResource(resource.NewSchemaless(semconv.ServiceName(ServiceName)))}
-	switch exp := strings.ToLower(strings.TrimSpace(os.Getenv("OTEL_TRACES_EXPORTER"))); exp {
+	switch exp := strings.ToLower(strings.TrimSpace(exporter)); exp {
 	case "", "none":
 	case "otlp":
 		e, err := otlptracehttp.New(ctx)

@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -70,19 +71,16 @@ var kindStatus = map[failure.Kind]int{
 // codeStatus overrides kindStatus where better-auth answers a code with a
 // status of its own.
 var codeStatus = map[string]int{
-	"USER_ALREADY_EXISTS":                   http.StatusUnprocessableEntity,
+	// A conflict better-auth answers 422.
 	"USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL": http.StatusUnprocessableEntity,
-	"FAILED_TO_CREATE_USER":                 http.StatusUnprocessableEntity,
-	"INVALID_EMAIL_OR_PASSWORD":             http.StatusUnauthorized,
-	"INVALID_EMAIL":                         http.StatusBadRequest,
-	"INVALID_PASSWORD":                      http.StatusBadRequest,
-	"PASSWORD_TOO_SHORT":                    http.StatusBadRequest,
-	"PASSWORD_TOO_LONG":                     http.StatusBadRequest,
-	"FAILED_TO_GET_SESSION":                 http.StatusUnauthorized,
 	// A Beep rule better-auth lacks (deleting the only owner of a shared
 	// organization): a 400 like delete-user's other refusals.
 	"USER_IS_SOLE_OWNER_OF_AN_ORGANIZATION": http.StatusBadRequest,
 }
+
+// statusClientClosedRequest is nginx's 499, for requests abandoned by
+// their client.
+const statusClientClosedRequest = 499
 
 // response is how one error goes on the wire.
 type response struct {
@@ -102,6 +100,11 @@ func classify(err error) response {
 		pe    *panicError
 	)
 	switch {
+	case errors.Is(err, context.Canceled):
+		// The client hung up: nobody reads the answer, and it is no bug.
+		return response{status: statusClientClosedRequest}
+	case errors.Is(err, context.DeadlineExceeded):
+		return response{status: http.StatusServiceUnavailable, body: bodyOf("", "Service temporarily unavailable")}
 	case errors.As(err, &pe):
 		return response{status: http.StatusInternalServerError, log: true}
 	case errors.As(err, &api):

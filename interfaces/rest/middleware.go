@@ -21,7 +21,8 @@ const maxRequestIDLength = 128
 type requestIDKey struct{}
 
 // RequestID returns the id of the request ctx belongs to, or "" outside a
-// request. Loggers add it to every line about the request.
+// request; the error handler logs it with every failure, and clients see
+// it in X-Request-Id.
 func RequestID(ctx context.Context) string {
 	id, _ := ctx.Value(requestIDKey{}).(string)
 	return id

@@ -1,7 +1,6 @@
 package rest
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -56,11 +55,7 @@ func (a *AuthRoutes) verifyPassword(c echo.Context, body requestBody) error {
 	if err != nil {
 		return err
 	}
-	err = a.auth.VerifyPassword(c.Request().Context(), cur.User.ID, password)
-	if errors.Is(err, authn.ErrCredentialAccountNotFound) {
-		err = authn.ErrInvalidPassword
-	}
-	if err != nil {
+	if err := a.auth.VerifyPassword(c.Request().Context(), cur.User.ID, password); err != nil {
 		return err
 	}
 	return writeJSON(c, http.StatusOK, statusResponse{Status: true})

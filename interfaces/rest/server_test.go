@@ -193,24 +193,19 @@ func TestBodyLimit(t *testing.T) {
 	addr := strings.TrimPrefix(s.url, "http://")
 	const tenMB = 10 << 20
 
+	// Refused before reading: the raw request below sends only the start of
+	// the declared body, so a server that waited for the rest would never
+	// answer and rawRequest's read deadline would fail the test.
 	t.Run("declared 10 MB refused before reading", func(t *testing.T) {
-		begin := time.Now()
 		head := fmt.Sprintf("POST /api/auth/sign-up/email HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", addr, tenMB)
 		line := rawRequest(t, addr, head, []byte(`{"name":"`))
 		if line != "HTTP/1.1 413 Request Entity Too Large" {
 			t.Fatalf("status line %q", line)
 		}
-		if d := time.Since(begin); d > 2*time.Second {
-			t.Fatalf("took %v", d)
-		}
 	})
 	t.Run("10 MB name through net/http", func(t *testing.T) {
-		begin := time.Now()
 		res := s.post(t, "/sign-up/email", `{"name":"`+strings.Repeat("x", tenMB)+`","email":"huge@example.com","password":"password123"}`)
 		wantError(t, res, http.StatusRequestEntityTooLarge, `{"message":"Request body too large","code":"PAYLOAD_TOO_LARGE"}`)
-		if d := time.Since(begin); d > 2*time.Second {
-			t.Fatalf("took %v", d)
-		}
 	})
 	t.Run("chunked body cut at the limit", func(t *testing.T) {
 		head := fmt.Sprintf("POST /api/auth/sign-up/email HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n", addr)
@@ -275,4 +270,29 @@ func TestErrorReportedTwiceIsLoggedOnce(t *testing.T) {
 	if n := strings.Count(logs.String(), "internal error serving request"); n != 1 {
 		t.Fatalf("logged %d times, want once: %s", n, logs.String())
 	}
+}
+
+// TestCanceledRequestsAreNotBugs: a request whose client went away is not
+// logged as an internal error, and a timed-out one is a 503.
+func TestCanceledRequestsAreNotBugs(t *testing.T) {
+	var logs syncBuffer
+	cfg := rest.Config{BaseURL: mustURL(t, "http://127.0.0.1"), Secrets: [][]byte{secret}}
+	e := rest.NewEcho(cfg, slog.New(slog.NewJSONHandler(&logs, nil)), []rest.Routes{contextRoutes{}})
+	for path, want := range map[string]int{"/api/auth/test/canceled": 499, "/api/auth/test/deadline": http.StatusServiceUnavailable} {
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		if rec.Code != want {
+			t.Errorf("%s: status %d, want %d", path, rec.Code, want)
+		}
+	}
+	if strings.Contains(logs.String(), "internal error") {
+		t.Fatalf("context errors logged as internal errors: %s", logs.String())
+	}
+}
+
+type contextRoutes struct{}
+
+func (contextRoutes) Register(g *echo.Group) {
+	g.GET("/test/canceled", func(echo.Context) error { return fmt.Errorf("find session: %w", context.Canceled) })
+	g.GET("/test/deadline", func(echo.Context) error { return fmt.Errorf("find session: %w", context.DeadlineExceeded) })
 }

@@ -67,6 +67,9 @@ type Config struct {
 	HashQueueWait   time.Duration
 
 	Email Email
+
+	// TracesExporter is OTEL_TRACES_EXPORTER: none, otlp or console.
+	TracesExporter string
 }
 
 // Email holds the mail settings.
@@ -124,6 +127,7 @@ var defaults = map[string]any{
 	"SESSION_FRESH_AGE":                 "86400",
 	"USER_DELETE_ENABLED":               "false",
 	"PASSWORD_HASH":                     HashArgon2id,
+	"OTEL_TRACES_EXPORTER":              "none",
 	"EMAIL_TRANSPORT":                   "",
 	"EMAIL_FROM":                        "Beep <no-reply@localhost>",
 	"RESEND_API_KEY":                    "",
@@ -235,6 +239,14 @@ func Load(logger *slog.Logger) (Config, error) {
 		c.AutoMigrate = r.boolean("DATABASE_AUTO_MIGRATE")
 	}
 	c.Email = r.email(c.Env)
+	switch exp := strings.ToLower(strings.TrimSpace(v.GetString("OTEL_TRACES_EXPORTER"))); exp {
+	case "", "none":
+		c.TracesExporter = "none"
+	case "otlp", "console":
+		c.TracesExporter = exp
+	default:
+		r.fail("OTEL_TRACES_EXPORTER must be none, otlp or console, got %q", exp)
+	}
 	c.Secrets = r.secrets(c, logger)
 	if len(r.problems) > 0 {
 		return Config{}, fmt.Errorf("invalid configuration:\n%w", errors.Join(r.problems...))

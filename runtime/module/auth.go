@@ -38,7 +38,8 @@ func newHasher(c config.Config) (*password.Hasher, error) {
 }
 
 // newRevokedSessions remembers revocations for as long as a cookie-cache
-// entry can live. It is per node; the defence issue moves it to Redis.
+// entry can live. It is per node: with several nodes a revocation on one is
+// not seen by the others until shared storage (Redis) backs this port.
 func newRevokedSessions(c config.Config, clock authn.Clock) *revocation.Memory {
 	return revocation.NewMemory(c.CookieCacheMaxAge, clock.Now)
 }

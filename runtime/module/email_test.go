@@ -44,7 +44,6 @@ func TestMailOutlivesAnOutageAndARestart(t *testing.T) {
 	resend.FailNext(0, http.StatusInternalServerError) // recovered
 	second := fxtest.New(t, graph(c))
 	second.RequireStart()
-	defer second.RequireStop()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	d, err := resend.WaitForDelivery(ctx, func(d mailertest.Delivery) bool { return len(d.To) == 1 && d.To[0] == "ada@example.com" })
@@ -54,9 +53,18 @@ func TestMailOutlivesAnOutageAndARestart(t *testing.T) {
 	if !strings.Contains(d.Text, "/api/auth/verify-email?") || d.From != "Beep <no-reply@beep.example>" {
 		t.Fatalf("delivery = %+v", d)
 	}
-	time.Sleep(200 * time.Millisecond) // a duplicate would have been sent by now
+	second.RequireStop() // no dispatcher left to send a duplicate
 	if n := len(resend.Deliveries()); n != 1 {
 		t.Fatalf("%d deliveries, want exactly 1", n)
+	}
+	db, err := bunstore.Open(context.Background(), c.DatabaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var pending int
+	if err := db.NewRaw("SELECT count(*) FROM outbox WHERE status <> 'sent'").Scan(context.Background(), &pending); err != nil || pending != 0 {
+		t.Fatalf("%d emails not marked sent (%v)", pending, err)
 	}
 }
 

@@ -36,9 +36,7 @@ func testConfig(t *testing.T, env map[string]string) config.Config {
 	return c
 }
 
-func graph(c config.Config) fx.Option {
-	return fx.Options(module.Config(c), module.Telemetry, module.Database, module.Repositories, module.Email, module.Auth, module.App, fx.NopLogger)
-}
+func graph(c config.Config) fx.Option { return module.Server(c) }
 
 func TestGraphIsValid(t *testing.T) {
 	if err := fx.ValidateApp(graph(testConfig(t, nil))); err != nil {

@@ -18,8 +18,8 @@ import (
 var Telemetry = fx.Module("telemetry",
 	fx.Provide(
 		func(c config.Config) *slog.Logger { return telemetry.NewLogger(os.Stderr, c.LogLevel) },
-		func(lc fx.Lifecycle) (*sdktrace.TracerProvider, error) {
-			tp, err := telemetry.NewTracerProvider(context.Background())
+		func(lc fx.Lifecycle, c config.Config) (*sdktrace.TracerProvider, error) {
+			tp, err := telemetry.NewTracerProvider(context.Background(), c.TracesExporter)
 			if err != nil {
 				return nil, err
 			}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/beep/iam/application/authn"
+	"github.com/beep/iam/domain/failure"
 	"github.com/beep/iam/domain/id"
 )
 
@@ -112,7 +113,12 @@ func (e *EmailTokens) Expire() {
 // sign-in path spends a hash.
 type Hasher struct {
 	Hashes, Verifies, Burns atomic.Int64
+	// Busy makes every call fail as an overloaded hashing pool does.
+	Busy atomic.Bool
 }
+
+// ErrBusy is what a Busy Hasher returns.
+var ErrBusy = failure.New(failure.Unavailable, "SERVICE_UNAVAILABLE", "Server is busy, try again")
 
 // Hash implements authn.PasswordHasher.
 func (h *Hasher) Hash(_ context.Context, password string) (string, error) {
@@ -123,6 +129,9 @@ func (h *Hasher) Hash(_ context.Context, password string) (string, error) {
 // Verify implements authn.PasswordHasher.
 func (h *Hasher) Verify(_ context.Context, password, encoded string) (bool, error) {
 	h.Verifies.Add(1)
+	if h.Busy.Load() {
+		return false, ErrBusy
+	}
 	encoded = strings.TrimPrefix(encoded, "legacy:")
 	if !strings.HasPrefix(encoded, "sha256:") {
 		return false, fmt.Errorf("malformed test hash %q", encoded)
@@ -131,9 +140,13 @@ func (h *Hasher) Verify(_ context.Context, password, encoded string) (bool, erro
 }
 
 // Burn implements authn.PasswordHasher.
-func (h *Hasher) Burn(_ context.Context, password string) {
+func (h *Hasher) Burn(_ context.Context, password string) error {
 	h.Burns.Add(1)
+	if h.Busy.Load() {
+		return ErrBusy
+	}
 	_ = encode(password)
+	return nil
 }
 
 func encode(password string) string {

@@ -58,17 +58,7 @@ func run(args []string) int {
 }
 
 func serve(cfg config.Config) int {
-	app := fx.New(
-		module.Config(cfg),
-		module.Telemetry,
-		module.FxEvents,
-		module.Database,
-		module.Repositories,
-		module.Email,
-		module.Auth,
-		module.App,
-		fx.StopTimeout(cfg.ShutdownTimeout),
-	)
+	app := fx.New(module.Server(cfg))
 	if err := app.Start(context.Background()); err != nil {
 		fmt.Fprintln(os.Stderr, "start:", err)
 		return 1

@@ -16,6 +16,11 @@
 // (scripts/e2e.sh sets "iamd on PostgreSQL" / "iamd on SQLite"). BEEP=1: also assert the Beep-only behaviour
 // (activeOrganizationId = "organization__…", organizationContext with the personal org, role "owner"; the
 // session_data cookie cache and its revocation check).
+// FAKE_RESEND_URL (with BEEP=1): iamd sends through its Resend adapter to the fake Resend server at this URL
+// (fake-resend.mjs, started by scripts/e2e.sh), and the "email" flows read the emails there, open their links and
+// check the request shape Resend expects (EMAIL_FROM, when set, is the sender every email must have). The oracle has
+// no mail transport, so those flows are skipped against it. The provider-outage flow, which waits out iamd's retry
+// backoff, is in email-outage.test.mjs so that it can run beside this file.
 //
 // Each flow is one named subtest with its own fresh users (unique emails), so a failure names the flow and does not
 // cascade, except inside "core flow", whose steps share one user as they always did.
@@ -28,6 +33,9 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createAuthClient } from "better-auth/client";
 import { organizationClient } from "better-auth/client/plugins";
+import {
+  FAKE_RESEND_URL, SUBJECT, deliveries, violations, waitForMail, assertMailCount, linkIn, assertWellFormed,
+} from "./mail.mjs";
 
 const BASE_URL = (process.env.BASE_URL || "http://127.0.0.1:3999").replace(/\/+$/, "");
 const API = `${BASE_URL}/api/auth`;
@@ -168,6 +176,43 @@ function cookieLine(resp, name) {
   const lines = resp.setCookies.map(parseSetCookie).filter((c) => c.name === name);
   assert.equal(lines.length, 1, `exactly one Set-Cookie for ${name} (got ${show(resp.setCookies)})`);
   return lines[0];
+}
+
+/**
+ * Opens an emailed link as a browser navigation would: GET, redirects not followed. With a browser b, it sends b's
+ * cookies and keeps the ones the answer sets. Returns {status, location, text, body (parsed JSON or undefined)}.
+ */
+async function visit(url, b) {
+  const headers = {};
+  const cookie = b?.jar.header();
+  if (cookie) headers.cookie = cookie;
+  const res = await fetch(url, { redirect: "manual", headers });
+  const text = await res.text();
+  if (b) b.jar.store(res.headers.getSetCookie());
+  let body;
+  try {
+    body = text === "" ? undefined : JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  return { status: res.status, location: res.headers.get("location"), text, body };
+}
+
+/** Raw POST of a JSON body to the API, signed out (no cookie), with Origin. Returns {status, contentType, text}. */
+async function rawPost(path, body) {
+  const res = await fetch(`${API}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: BASE_URL },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, contentType: res.headers.get("content-type"), text: await res.text() };
+}
+
+/** A JWT with one character of its signature changed. */
+function tamper(jwt) {
+  const dot = jwt.lastIndexOf(".");
+  const c = jwt[dot + 1];
+  return `${jwt.slice(0, dot + 1)}${c === "A" ? "B" : "A"}${jwt.slice(dot + 2)}`;
 }
 
 describe(`${LABEL}better-auth client against ${BASE_URL}${BEEP ? " (BEEP)" : " (oracle mode)"}`, () => {
@@ -545,5 +590,263 @@ describe(`${LABEL}better-auth client against ${BASE_URL}${BEEP ? " (BEEP)" : " (
     // The cache is bypassed by disableCookieCache either way.
     const direct = await fetch(`${API}/get-session?disableCookieCache=true`, { headers: { cookie: replay } });
     assert.equal(await direct.text(), "null", "disableCookieCache=true → null");
+  });
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Email, end to end: iamd's outbox → Resend adapter → the fake Resend server (FAKE_RESEND_URL). Beep only.
+  describe("email through the Resend adapter (fake Resend)", { skip: !BEEP || !FAKE_RESEND_URL ? "needs BEEP=1 and FAKE_RESEND_URL" : false }, () => {
+    it("the fake Resend server is up and has seen no bad request so far", async () => {
+      const res = await fetch(`${FAKE_RESEND_URL}/_health`);
+      assert.equal(res.status, 200, `fake Resend at ${FAKE_RESEND_URL}`);
+      assert.deepEqual(await violations(), []);
+    });
+
+    it("verification: sign-up mails a link (html and text); opening it verifies; again is harmless; a tampered token → 401 INVALID_TOKEN or ?error=INVALID_TOKEN", async () => {
+      const a = await signUpBrowser("mail-verify");
+      const d = await waitForMail(a.email, { subject: SUBJECT.verification });
+      assertWellFormed(d, a.email);
+      assert.ok(d.text.includes(a.email) && d.html.includes(a.email), "the email names the address it verifies");
+      const link = linkIn(d, `${API}/verify-email?`);
+      const token = link.searchParams.get("token");
+      assert.match(token, /^[\w-]+\.[\w-]+\.[\w-]+$/, "the token is a JWT");
+      // Without a callbackURL at sign-up, iamd links to "/" (a better-auth link always carries one).
+      const callbackURL = link.searchParams.get("callbackURL");
+      assert.equal(callbackURL, "/", "the link's callbackURL");
+      assert.equal((await assertSignedIn(a, "before the link")).user.emailVerified, false);
+
+      // Opened in the browser that signed up: 302 to the callbackURL, and the session shows the address verified
+      // (iamd re-issues that browser's cookie cache, which would otherwise still say unverified).
+      const first = await visit(link, a);
+      assert.equal(first.status, 302, `GET the link: ${first.status} ${first.text}`);
+      assert.equal(first.location, callbackURL);
+      assert.equal((await assertSignedIn(a, "after the link")).user.emailVerified, true, "getSession: emailVerified");
+
+      // Opening it again is harmless: the same redirect, still verified.
+      const again = await visit(link, a);
+      assert.equal(again.status, 302, `GET the link again: ${again.status} ${again.text}`);
+      assert.equal(again.location, callbackURL);
+      // Without a callbackURL: better-auth's JSON answer.
+      const bare = new URL(link);
+      bare.searchParams.delete("callbackURL");
+      const plain = await visit(bare);
+      assert.equal(plain.status, 200, `GET the link without callbackURL: ${plain.text}`);
+      assert.deepEqual(plain.body, { status: true, user: null });
+      assert.equal((await assertSignedIn(a, "after opening it twice more")).user.emailVerified, true);
+
+      // A tampered token (one character of the signature changed).
+      const forged = new URL(bare);
+      forged.searchParams.set("token", tamper(token));
+      const bad = await visit(forged);
+      assert.equal(bad.status, 401, `tampered token: ${bad.status} ${bad.text}`);
+      assert.deepEqual(bad.body, { message: "Invalid token", code: "INVALID_TOKEN" });
+      forged.searchParams.set("callbackURL", `${BASE_URL}/welcome`);
+      const badRedirect = await visit(forged);
+      assert.equal(badRedirect.status, 302, `tampered token with a callbackURL: ${badRedirect.status} ${badRedirect.text}`);
+      assert.equal(badRedirect.location, `${BASE_URL}/welcome?error=INVALID_TOKEN`);
+      await assertMailCount(a.email, 1, { graceMs: 0, what: "nothing but the sign-up email" });
+    });
+
+    it("verification with a callbackURL: the link carries it, and opening it (another device, no cookies) → 302 to it", async () => {
+      const callbackURL = `${BASE_URL}/welcome`;
+      const a = await signUpBrowser("mail-verify-cb", { callbackURL });
+      const d = await waitForMail(a.email, { subject: SUBJECT.verification });
+      assertWellFormed(d, a.email);
+      const link = linkIn(d, `${API}/verify-email?`);
+      assert.equal(link.searchParams.get("callbackURL"), callbackURL);
+      const r = await visit(link);
+      assert.equal(r.status, 302, `GET the link: ${r.status} ${r.text}`);
+      assert.equal(r.location, callbackURL);
+      // The signed-up browser's cookie cache was not there to be refreshed; its session read from storage is verified.
+      const s = ok(await a.client.getSession({ query: { disableCookieCache: true } }), "get-session (no cookie cache)");
+      assert.equal(s?.user.emailVerified, true, "getSession: emailVerified");
+      assert.equal((await signInBrowser(a.email)).user.emailVerified, true, "a new sign-in sees it verified");
+    });
+
+    it("sendVerificationEmail signed out: an unknown and a known unverified address get identical 200 answers; only the known one gets mail", async () => {
+      const a = await signUpBrowser("mail-resend");
+      await waitForMail(a.email, { subject: SUBJECT.verification });
+      const unknownEmail = uniqueEmail("mail-resend-unknown");
+      const callbackURL = `${BASE_URL}/verified`;
+      const unknown = await rawPost("/send-verification-email", { email: unknownEmail, callbackURL });
+      const known = await rawPost("/send-verification-email", { email: a.email, callbackURL });
+      assert.equal(known.status, 200, `known address: ${known.status} ${known.text}`);
+      assert.equal(known.text, '{"status":true}');
+      assert.deepEqual(
+        { status: unknown.status, type: unknown.contentType, body: unknown.text },
+        { status: known.status, type: known.contentType, body: known.text },
+        "identical answers",
+      );
+      // The SDK call, signed out, answers the same.
+      const { client: anon } = makeClient();
+      assert.deepEqual(ok(await anon.sendVerificationEmail({ email: uniqueEmail("mail-resend-sdk") }), "SDK sendVerificationEmail"), { status: true });
+
+      const d = await waitForMail(a.email, { subject: SUBJECT.verification, count: 2 });
+      assertWellFormed(d, a.email);
+      const link = linkIn(d, `${API}/verify-email?`);
+      assert.equal(link.searchParams.get("callbackURL"), callbackURL, "the new link carries the callbackURL");
+      const r = await visit(link, a);
+      assert.equal(r.status, 302, `GET the new link: ${r.status} ${r.text}`);
+      assert.equal(r.location, callbackURL);
+      assert.equal((await assertSignedIn(a, "after the new link")).user.emailVerified, true);
+      await assertMailCount(unknownEmail, 0, { what: "unknown address" });
+    });
+
+    it("password reset: mailed link → 302 redirectTo?token → resetPassword → old password 401, new one works, sessions gone, 'password changed' mail; reuse → 400 INVALID_TOKEN; unknown address: same 200, no mail", async () => {
+      const a = await signUpBrowser("mail-reset");
+      const other = await signInBrowser(a.email);
+      const redirectTo = `${BASE_URL}/reset-password-page`;
+      const { client: anon } = makeClient();
+      const unknownEmail = uniqueEmail("mail-reset-unknown");
+      const unknown = ok(await anon.requestPasswordReset({ email: unknownEmail, redirectTo }), "requestPasswordReset (unknown)");
+      const known = ok(await anon.requestPasswordReset({ email: a.email, redirectTo }), "requestPasswordReset");
+      assert.deepEqual(known, { status: true, message: "If this email exists in our system, check your email for the reset link" });
+      assert.deepEqual(unknown, known, "the same answer for an unknown address");
+
+      const d = await waitForMail(a.email, { subject: SUBJECT.passwordReset });
+      assertWellFormed(d, a.email);
+      const link = linkIn(d, `${API}/reset-password/`);
+      const token = decodeURIComponent(link.pathname.slice(link.pathname.lastIndexOf("/") + 1));
+      assert.match(token, /^[A-Za-z0-9]{24}$/, "better-auth's reset token shape");
+      assert.equal(link.searchParams.get("callbackURL"), redirectTo);
+      const landing = await visit(link);
+      assert.equal(landing.status, 302, `GET the link: ${landing.status} ${landing.text}`);
+      assert.equal(landing.location, `${redirectTo}?token=${token}`);
+
+      assert.deepEqual(ok(await anon.resetPassword({ newPassword: NEW_PASSWORD, token }), "resetPassword"), { status: true });
+      const { client: fresh } = makeClient();
+      fails(await fresh.signIn.email({ email: a.email, password: PASSWORD }), "sign-in with the old password", 401, "INVALID_EMAIL_OR_PASSWORD");
+      await assertSignedOut(other, "the other browser (REVOKE_SESSIONS_ON_PASSWORD_RESET)");
+      await assertSignedOut(a, "the signing-up browser");
+      await signInBrowser(a.email, NEW_PASSWORD);
+      const changed = await waitForMail(a.email, { subject: SUBJECT.passwordChanged });
+      assertWellFormed(changed, a.email);
+
+      fails(await anon.resetPassword({ newPassword: "yet another passphrase 7", token }), "reusing the token", 400, "INVALID_TOKEN");
+      const reused = await visit(link);
+      assert.equal(reused.status, 302, `GET the used link: ${reused.status} ${reused.text}`);
+      assert.equal(reused.location, `${redirectTo}?error=INVALID_TOKEN`);
+      await signInBrowser(a.email, NEW_PASSWORD);
+      await assertMailCount(unknownEmail, 0, { what: "unknown address" });
+      await assertMailCount(a.email, 1, { subject: SUBJECT.passwordReset, graceMs: 0, what: "one reset email" });
+    });
+
+    it("changeEmail, unverified user: verification mail to the new address → open → getSession shows the new address", async () => {
+      const a = await signUpBrowser("mail-chemail-unverified");
+      await waitForMail(a.email, { subject: SUBJECT.verification });
+      const newEmail = uniqueEmail("mail-chemail-unverified-new");
+      const callbackURL = `${BASE_URL}/email-changed`;
+      assert.deepEqual(ok(await a.client.changeEmail({ newEmail, callbackURL }), "changeEmail"), { status: true });
+      assert.equal((await assertSignedIn(a, "before the link")).user.email, a.email, "nothing changes before the link");
+
+      const d = await waitForMail(newEmail, { subject: SUBJECT.verification });
+      assertWellFormed(d, newEmail);
+      const link = linkIn(d, `${API}/verify-email?`);
+      assert.equal(link.searchParams.get("callbackURL"), callbackURL);
+      const r = await visit(link, a);
+      assert.equal(r.status, 302, `GET the link: ${r.status} ${r.text}`);
+      assert.equal(r.location, callbackURL);
+      const s = ok(await a.client.getSession(), "get-session after the switch");
+      assert.equal(s?.user.email, newEmail, "getSession: the new address");
+      assert.equal(s?.user.emailVerified, true, "getSession: the new address is verified");
+      await signInBrowser(newEmail);
+      const { client: fresh } = makeClient();
+      fails(await fresh.signIn.email({ email: a.email, password: PASSWORD }), "sign-in with the old address", 401, "INVALID_EMAIL_OR_PASSWORD");
+      await assertMailCount(a.email, 0, { subject: SUBJECT.changeEmailConfirmation, graceMs: 0, what: "no approval asked of an unverified address" });
+    });
+
+    it("changeEmail, verified user: approval mail to the OLD address → its link → verification mail to the new one → its link → switched, and an 'email changed' notice to the old address", async () => {
+      const a = await signUpBrowser("mail-chemail-verified");
+      const signUpMail = await waitForMail(a.email, { subject: SUBJECT.verification });
+      assert.equal((await visit(linkIn(signUpMail), a)).status, 302, "verify the first address");
+      assert.equal((await assertSignedIn(a, "verified")).user.emailVerified, true);
+
+      const newEmail = uniqueEmail("mail-chemail-verified-new");
+      const callbackURL = `${BASE_URL}/email-changed`;
+      assert.deepEqual(ok(await a.client.changeEmail({ newEmail, callbackURL }), "changeEmail"), { status: true });
+      const approval = await waitForMail(a.email, { subject: SUBJECT.changeEmailConfirmation });
+      assertWellFormed(approval, a.email);
+      assert.ok(approval.text.includes(newEmail), "the approval names the new address");
+      await assertMailCount(newEmail, 0, { graceMs: 500, what: "nothing to the new address before the old one approves" });
+
+      const r1 = await visit(linkIn(approval, `${API}/verify-email?`), a);
+      assert.equal(r1.status, 302, `GET the approval link: ${r1.status} ${r1.text}`);
+      assert.equal(r1.location, callbackURL);
+      const mid = ok(await a.client.getSession({ query: { disableCookieCache: true } }), "get-session after the approval");
+      assert.equal(mid?.user.email, a.email, "still the old address after the approval");
+
+      const verification = await waitForMail(newEmail, { subject: SUBJECT.verification });
+      assertWellFormed(verification, newEmail);
+      const link = linkIn(verification, `${API}/verify-email?`);
+      assert.equal(link.searchParams.get("callbackURL"), callbackURL);
+      const r2 = await visit(link, a);
+      assert.equal(r2.status, 302, `GET the new address's link: ${r2.status} ${r2.text}`);
+      assert.equal(r2.location, callbackURL);
+      const s = ok(await a.client.getSession(), "get-session after the switch");
+      assert.equal(s?.user.email, newEmail, "getSession: the new address");
+      assert.equal(s?.user.emailVerified, true, "getSession: verified");
+
+      const notice = await waitForMail(a.email, { subject: SUBJECT.emailChanged });
+      assertWellFormed(notice, a.email);
+      assert.ok(notice.text.includes(newEmail), "the notice names the new address");
+      await signInBrowser(newEmail);
+      await assertMailCount(newEmail, 1, { graceMs: 0, what: "the new address got only its verification" });
+    });
+
+    it("header injection: sign-up with the name \"Eve\\r\\nBcc: x@evil.test\" is refused (4xx) or stored; the fake sees one recipient and no injected header", async () => {
+      const b = makeClient();
+      const email = uniqueEmail("mail-crlf");
+      const res = await b.client.signUp.email({ name: "Eve\r\nBcc: x@evil.test", email, password: PASSWORD });
+      assert.ok(res.error === null || (res.error.status >= 400 && res.error.status < 500),
+        `sign-up answers 200 or a 4xx refusal, got ${res.error?.status} ${show(res.error)}`);
+      // A later email to a marker address shows the dispatcher has sent everything queued before it.
+      const marker = await signUpBrowser("mail-crlf-marker");
+      await waitForMail(marker.email, { subject: SUBJECT.verification });
+      if (res.error === null) {
+        const d = await waitForMail(email, { subject: SUBJECT.verification });
+        assertWellFormed(d, email);
+      } else {
+        await assertMailCount(email, 0, { what: "refused sign-up" });
+        const { client: fresh } = makeClient();
+        fails(await fresh.signIn.email({ email, password: PASSWORD }), "sign-in after the refused sign-up", 401, "INVALID_EMAIL_OR_PASSWORD");
+      }
+      await assertMailCount("x@evil.test", 0, { graceMs: 0, what: "the injected Bcc" });
+      assert.deepEqual(await violations(), [], "no request with cc/bcc/headers or a line break in from/to/subject");
+    });
+
+    it("header injection: a CR/LF name set by updateUser is refused (4xx) or stored; the account's reset request still answers like an unknown address and mails one recipient", async () => {
+      const a = await signUpBrowser("mail-crlf-update");
+      await waitForMail(a.email, { subject: SUBJECT.verification });
+      const upd = await a.client.updateUser({ name: "Mallory\r\nBcc: x@evil.test" });
+      assert.ok(upd.error === null || (upd.error.status >= 400 && upd.error.status < 500),
+        `updateUser answers 200 or a 4xx refusal, got ${upd.error?.status} ${show(upd.error)}`);
+      const redirectTo = `${BASE_URL}/reset-password-page`;
+      const unknown = await rawPost("/request-password-reset", { email: uniqueEmail("mail-crlf-unknown"), redirectTo });
+      const known = await rawPost("/request-password-reset", { email: a.email, redirectTo });
+      assert.deepEqual(
+        { status: known.status, body: known.text },
+        { status: unknown.status, body: unknown.text },
+        "request-password-reset answers the account as it answers an unknown address",
+      );
+      assert.equal(known.status, 200);
+      const d = await waitForMail(a.email, { subject: SUBJECT.passwordReset });
+      assertWellFormed(d, a.email);
+      await assertMailCount("x@evil.test", 0, { graceMs: 0, what: "the injected Bcc" });
+    });
+
+    it("a name with <script> arrives HTML-escaped in the html part (and as typed in the text part)", async () => {
+      const name = '<script>alert("x")</script> & Co';
+      const a = await signUpBrowser("mail-xss", { name });
+      const d = await waitForMail(a.email, { subject: SUBJECT.verification });
+      assertWellFormed(d, a.email);
+      assert.ok(!/<script/i.test(d.html), "no <script> element in the html part");
+      assert.ok(d.html.includes("&lt;script&gt;alert(") && d.html.includes("&lt;/script&gt; &amp; Co"), "the name is HTML-escaped");
+      assert.ok(d.text.includes(name), "the text part has the name as typed");
+    });
+
+    it("at the end: the fake Resend server recorded no violation, and no idempotency key was delivered twice", async () => {
+      assert.deepEqual(await violations(), [], "every send had the shape Resend expects");
+      const keys = (await deliveries()).map((d) => d.idempotencyKey);
+      assert.equal(new Set(keys).size, keys.length, "one delivery per idempotency key");
+    });
   });
 });

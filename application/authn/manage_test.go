@@ -361,3 +361,35 @@ func TestListAccounts(t *testing.T) {
 		t.Fatalf("ListAccounts = %+v, %v", list, err)
 	}
 }
+
+// raceAccounts changes the password between sign-in's check and its
+// session, as a reset finishing at that moment would.
+type raceAccounts struct {
+	authn.AccountRepository
+	changed bool
+}
+
+func (r *raceAccounts) CredentialForUpdate(ctx context.Context, userID identity.UserID) (identity.Account, error) {
+	a, err := r.AccountRepository.CredentialForUpdate(ctx, userID)
+	if err == nil && !r.changed {
+		r.changed = true
+		a.PasswordHash = "sha256:changed-meanwhile"
+	}
+	return a, err
+}
+
+func TestSignInLosesARaceWithAPasswordChange(t *testing.T) {
+	h := newHarness(t)
+	h.signUp(t, "alice@example.com")
+	deps := h.deps()
+	deps.Accounts = &raceAccounts{AccountRepository: h.repos.Accounts}
+	svc := authn.NewService(deps, testPolicy())
+	before := h.store.Counts()["sessions"]
+	_, err := svc.SignIn(context.Background(), authn.SignInInput{Email: "alice@example.com", Password: "correct horse"})
+	if !errors.Is(err, authn.ErrInvalidCredentials) {
+		t.Fatalf("sign-in racing a password change = %v, want ErrInvalidCredentials", err)
+	}
+	if after := h.store.Counts()["sessions"]; after != before {
+		t.Fatalf("a session was opened with the old password (%d → %d)", before, after)
+	}
+}

@@ -156,6 +156,10 @@ type AccountRepository interface {
 	// Credential returns the password account of the user, or
 	// identity.ErrAccountNotFound.
 	Credential(ctx context.Context, userID identity.UserID) (identity.Account, error)
+	// CredentialForUpdate is Credential inside a transaction, holding the
+	// row until it ends: a concurrent password change waits, so a sign-in
+	// and a reset cannot interleave.
+	CredentialForUpdate(ctx context.Context, userID identity.UserID) (identity.Account, error)
 	// ListByUser returns every account of the user, oldest first.
 	ListByUser(ctx context.Context, userID identity.UserID) ([]identity.Account, error)
 	// UpdatePassword replaces the password hash of an account;

@@ -52,7 +52,7 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (Authenticated, er
 	if !ok {
 		return Authenticated{}, ErrInvalidCredentials
 	}
-	s.upgradeHash(ctx, account, in.Password)
+	account.PasswordHash = s.upgradeHash(ctx, account, in.Password)
 	if s.policy.Email.RequireVerification && !user.EmailVerified {
 		// Only after the right password: the answer must not tell an
 		// attacker which addresses are unverified accounts.
@@ -61,29 +61,49 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (Authenticated, er
 		}
 		return Authenticated{}, ErrEmailNotVerified
 	}
-	memberships, err := s.deps.Organizations.MembershipsOf(ctx, user.ID)
-	if err != nil {
-		return Authenticated{}, fmt.Errorf("load memberships: %w", err)
-	}
-	sess, orgCtx, err := s.openSession(ctx, user.ID, memberships, in.RememberMe, in.Client)
+	var out Authenticated
+	err = s.deps.Tx.InTx(ctx, func(ctx context.Context) error {
+		// The password may have changed while it was being checked (a
+		// reset racing this sign-in). Re-read it under a lock: either the
+		// change waits for this session and then ends it, or this sign-in
+		// sees the new hash and fails.
+		locked, err := s.deps.Accounts.CredentialForUpdate(ctx, user.ID)
+		if err != nil {
+			return fmt.Errorf("re-read credential: %w", err)
+		}
+		if locked.PasswordHash != account.PasswordHash {
+			return ErrInvalidCredentials
+		}
+		memberships, err := s.deps.Organizations.MembershipsOf(ctx, user.ID)
+		if err != nil {
+			return fmt.Errorf("load memberships: %w", err)
+		}
+		sess, orgCtx, err := s.openSession(ctx, user.ID, memberships, in.RememberMe, in.Client)
+		out = Authenticated{User: user, Session: sess, Context: orgCtx}
+		return err
+	})
 	if err != nil {
 		return Authenticated{}, err
 	}
-	return Authenticated{User: user, Session: sess, Context: orgCtx}, nil
+	return out, nil
 }
 
 // upgradeHash re-hashes a password stored in an older format or with weaker
-// parameters, now that the plain password is at hand. A failure is not the
-// user's problem: the old hash keeps working and the next sign-in retries.
-func (s *Service) upgradeHash(ctx context.Context, account identity.Account, password string) {
+// parameters, now that the plain password is at hand, and returns the hash
+// stored afterwards. A failure is not the user's problem: the old hash
+// keeps working and the next sign-in retries.
+func (s *Service) upgradeHash(ctx context.Context, account identity.Account, password string) string {
 	if !s.deps.Hasher.NeedsRehash(account.PasswordHash) {
-		return
+		return account.PasswordHash
 	}
 	hash, err := s.deps.Hasher.Hash(ctx, password)
 	if err != nil {
-		return
+		return account.PasswordHash
 	}
-	_ = s.deps.Accounts.UpdatePassword(ctx, account.ID, hash, s.deps.Clock.Now())
+	if err := s.deps.Accounts.UpdatePassword(ctx, account.ID, hash, s.deps.Clock.Now()); err != nil {
+		return account.PasswordHash
+	}
+	return hash
 }
 
 // burn spends the hash a real check would and answers as a failed one: the

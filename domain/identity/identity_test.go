@@ -87,6 +87,7 @@ func TestVerificationExpired(t *testing.T) {
 func TestCheckName(t *testing.T) {
 	for name, ok := range map[string]bool{
 		"Alice": true, "Élodie Müller": true, "<script>x</script>": true, "": true,
+		strings.Repeat("é", 256): true, strings.Repeat("a", 257): false,
 		"Eve\r\nBcc: v@x.io": false, "tab\there": false, "nul\x00": false, "bell\a": false, "del\x7f": false,
 	} {
 		if err := identity.CheckName(name); (err == nil) != ok {

@@ -3,6 +3,7 @@ package identity
 import (
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/beep/iam/domain/failure"
 	"github.com/beep/iam/domain/id"
@@ -38,8 +39,18 @@ var ErrUserNotFound = failure.New(failure.NotFound, "USER_NOT_FOUND", "User not 
 // ends up in emails, and a line break in one is a header-injection attempt.
 var ErrInvalidName = failure.New(failure.Invalid, "INVALID_NAME", "Name must not contain control characters")
 
+// MaxNameLength bounds display names (in characters): a name travels in
+// every session cookie cache entry and every email.
+const MaxNameLength = 256
+
+// ErrNameTooLong refuses a display name over MaxNameLength characters.
+var ErrNameTooLong = failure.New(failure.Invalid, "NAME_TOO_LONG", "Name is too long")
+
 // CheckName reports whether name can be a user's display name.
 func CheckName(name string) error {
+	if utf8.RuneCountInString(name) > MaxNameLength {
+		return ErrNameTooLong
+	}
 	for _, r := range name {
 		if unicode.IsControl(r) {
 			return ErrInvalidName

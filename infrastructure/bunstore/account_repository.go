@@ -39,11 +39,26 @@ func (r *AccountRepository) Create(ctx context.Context, a identity.Account) erro
 
 // Credential implements authn.AccountRepository.
 func (r *AccountRepository) Credential(ctx context.Context, userID identity.UserID) (identity.Account, error) {
+	return r.credential(ctx, userID, false)
+}
+
+// CredentialForUpdate implements authn.AccountRepository. On PostgreSQL the
+// row is locked (FOR UPDATE) until the transaction ends; SQLite's write
+// transactions are serial already (BEGIN IMMEDIATE), so they need no lock.
+func (r *AccountRepository) CredentialForUpdate(ctx context.Context, userID identity.UserID) (identity.Account, error) {
+	return r.credential(ctx, userID, Dialect(r.db) == DialectPostgres)
+}
+
+func (r *AccountRepository) credential(ctx context.Context, userID identity.UserID, lock bool) (identity.Account, error) {
 	var row accountRow
-	err := idb(ctx, r.db).NewSelect().Model(&row).
+	q := idb(ctx, r.db).NewSelect().Model(&row).
 		Where("user_id = ?", string(userID)).
 		Where("provider_id = ?", identity.CredentialProvider).
-		Limit(1).Scan(ctx)
+		Limit(1)
+	if lock {
+		q = q.For("UPDATE")
+	}
+	err := q.Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return identity.Account{}, identity.ErrAccountNotFound
 	}

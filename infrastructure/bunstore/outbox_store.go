@@ -99,9 +99,14 @@ func (s *OutboxStore) Claim(ctx context.Context, now time.Time, n int, lease tim
 }
 
 // MarkSent implements outbox.Store.
+//
+// The payload is erased: it holds the email's link, and a link with a live
+// reset or verification token must not outlive its delivery in the
+// database (tokens are stored hashed everywhere else).
 func (s *OutboxStore) MarkSent(ctx context.Context, e outbox.Envelope, providerID string, now time.Time) error {
 	q := idb(ctx, s.db).NewUpdate().Model((*outboxRow)(nil)).
 		Set("status = ?", outboxSent).
+		Set("payload = ''").
 		Set("provider_message_id = ?", providerID).
 		Set("sent_at = ?", now.UTC()).
 		Set("locked_until = NULL").

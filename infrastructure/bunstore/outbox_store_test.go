@@ -152,6 +152,9 @@ func TestOutboxFollowsTheTransaction(t *testing.T) {
 		if row.ProviderID == "" || row.SentAt == nil || row.Attempts != 1 {
 			t.Fatalf("row = %+v, want sent at attempt 1 with the provider id and time", row)
 		}
+		if row.Payload != "" {
+			t.Fatalf("a sent email keeps its payload (links with live tokens): %q", row.Payload)
+		}
 	})
 }
 

@@ -133,7 +133,7 @@ func (a *AuthRoutes) resolveSession(c echo.Context, q sessionLookup) (cur authn.
 func (a *AuthRoutes) fromCache(c echo.Context, data, token string, dontRemember bool) (authn.CurrentSession, bool) {
 	cs := a.cookies
 	entry, ok := cs.decodeCache(data)
-	if ok && entry.usableFor(token, cs.now()) {
+	if ok && entry.usableFor(token, cs.now(), cs.cacheNotBefore) {
 		var cur authn.CurrentSession
 		if cur, ok = entry.payload.current(dontRemember); ok {
 			if a.auth.SessionRevoked(c.Request().Context(), token) {

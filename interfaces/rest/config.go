@@ -156,6 +156,8 @@ func (cfg Config) resolve() settings {
 			maxAge:      int(maxAge / time.Second),
 			cacheMaxAge: int(cacheMaxAge / time.Second),
 			now:         now,
+			// Routes are built at start-up, so this is the process's start.
+			cacheNotBefore: now(),
 		}),
 		origins:          newOriginPolicy(trusted),
 		enumerationFloor: floor,

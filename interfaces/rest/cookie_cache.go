@@ -69,7 +69,9 @@ func (cs cookieSettings) setCache(h http.Header, r *http.Request, cur authn.Curr
 	}
 	maxAge, life := cs.cacheMaxAge, time.Duration(cs.cacheMaxAge)*time.Second
 	if dontRemember {
-		maxAge, life = noMaxAge, dontRememberCacheLife
+		// Never longer than the configured age: revocations are
+		// remembered for that long only.
+		maxAge, life = noMaxAge, min(dontRememberCacheLife, life)
 	}
 	now := cs.now()
 	value, err := cs.encodeCache(cur, now, now.Add(life))
@@ -127,6 +129,7 @@ func (cs cookieSettings) writeChunks(h http.Header, r *http.Request, value strin
 			put(name, cs.line(name, value[i*size:min((i+1)*size, len(value))], maxAge))
 		}
 	}
+	dropSetCookies(h, cs.sessionData)
 	for _, name := range names {
 		h.Add("Set-Cookie", lines[name])
 	}
@@ -254,9 +257,12 @@ func decodeBase64URL(s string) ([]byte, error) {
 }
 
 // usableFor reports whether the entry may stand for the session behind
-// token at now: it was issued for that token, in the expected version, and
-// neither it nor the session it carries has expired.
-func (e cacheEntry) usableFor(token string, now time.Time) bool {
+// token at now: it was issued for that token, in the expected version, not
+// before notBefore, and neither it nor the session it carries has expired.
+func (e cacheEntry) usableFor(token string, now, notBefore time.Time) bool {
+	if e.payload.UpdatedAt < notBefore.UnixMilli() {
+		return false
+	}
 	version := e.payload.Version
 	if version == "" {
 		version = cacheVersion // better-auth reads a missing version as "1"

@@ -25,8 +25,9 @@ func TestDecodeOracleCache(t *testing.T) {
 		e.expiresAt.UnixMilli() != 1795897009688 || time.Time(p.Session.ExpiresAt).UnixMilli() != time.Date(2026, 12, 28, 20, 11, 49, 686e6, time.UTC).UnixMilli() {
 		t.Fatalf("decoded %+v", e)
 	}
-	if !e.usableFor("JiIFA3K3WwoCJxmC8m3rebfwoMxt1NSg", time.UnixMilli(1795897009688)) || e.usableFor("other", time.UnixMilli(0)) ||
-		e.usableFor("JiIFA3K3WwoCJxmC8m3rebfwoMxt1NSg", time.UnixMilli(1795897009689)) {
+	if !e.usableFor("JiIFA3K3WwoCJxmC8m3rebfwoMxt1NSg", time.UnixMilli(1795897009688), time.Time{}) || e.usableFor("other", time.UnixMilli(0), time.Time{}) ||
+		e.usableFor("JiIFA3K3WwoCJxmC8m3rebfwoMxt1NSg", time.UnixMilli(1795897009689), time.Time{}) ||
+		e.usableFor("JiIFA3K3WwoCJxmC8m3rebfwoMxt1NSg", time.UnixMilli(1795897009688), time.UnixMilli(1795897009688).Add(time.Hour)) {
 		t.Fatal("usableFor")
 	}
 	// Beep's JSON of the same user is byte for byte better-auth's, so

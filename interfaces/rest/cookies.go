@@ -36,6 +36,10 @@ type cookieOptions struct {
 	maxAge      int      // seconds, for the session token
 	cacheMaxAge int      // seconds, for session_data; 0 disables the cache
 	now         func() time.Time
+	// cacheNotBefore refuses cache entries issued earlier: the revocation
+	// set lives in memory, so entries from before a restart may stand for
+	// sessions revoked since.
+	cacheNotBefore time.Time
 }
 
 // cookieSettings writes and reads better-auth's cookies the way better-call
@@ -176,10 +180,10 @@ func (cs cookieSettings) sessionTokenOf(r *http.Request) (string, bool) {
 }
 
 // dontRememberOf reports whether the request holds a genuine dont_remember
-// cookie.
+// cookie: signed by us, with the one value we sign.
 func (cs cookieSettings) dontRememberOf(r *http.Request) bool {
-	_, ok := cs.readSigned(r, cs.dontRemember)
-	return ok
+	v, ok := cs.readSigned(r, cs.dontRemember)
+	return ok && v == "true"
 }
 
 // setSession is better-auth's setSessionCookie: it issues the session
@@ -191,9 +195,11 @@ func (cs cookieSettings) setSession(h http.Header, r *http.Request, cur authn.Cu
 	if dontRemember {
 		maxAge = noMaxAge
 	}
+	dropSetCookies(h, cs.sessionToken)
 	h.Add("Set-Cookie", cs.line(cs.sessionToken, cs.signedValue(cur.Session.Token), maxAge))
 	switch {
 	case dontRemember:
+		dropSetCookies(h, cs.dontRemember)
 		h.Add("Set-Cookie", cs.line(cs.dontRemember, cs.signedValue("true"), noMaxAge))
 	case cs.dontRememberOf(r):
 		cs.expire(h, cs.dontRemember)
@@ -215,6 +221,14 @@ func (cs cookieSettings) deleteSession(h http.Header, r *http.Request) {
 // in this response, so a valid value never leaks next to its deletion, and
 // adds the deletion.
 func (cs cookieSettings) expire(h http.Header, name string) {
+	dropSetCookies(h, name)
+	h.Add("Set-Cookie", cs.line(name, "", 0))
+}
+
+// dropSetCookies removes the Set-Cookie lines of name and of its chunks
+// (name.N) written earlier in this response: as in better-call, the last
+// cookie set under a name is the only one sent.
+func dropSetCookies(h http.Header, name string) {
 	lines := h.Values("Set-Cookie")
 	kept := lines[:0:0]
 	for _, l := range lines {
@@ -226,7 +240,6 @@ func (cs cookieSettings) expire(h http.Header, name string) {
 	for _, l := range kept {
 		h.Add("Set-Cookie", l)
 	}
-	h.Add("Set-Cookie", cs.line(name, "", 0))
 }
 
 // requestCookies parses the Cookie header as better-call does.

@@ -43,6 +43,12 @@ func withRequestID(next echo.HandlerFunc) echo.HandlerFunc {
 		h := c.Response().Header()
 		h.Set(headerRequestID, id)
 		h.Set("X-Content-Type-Options", "nosniff")
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			// Every auth action's answer is private (tokens, users,
+			// cookies): no cache may keep it. GETs that are set it
+			// themselves; /ok stays cacheable as in better-auth.
+			h.Set("Cache-Control", "no-store")
+		}
 		return next(c)
 	}
 }

@@ -84,6 +84,11 @@ func TestEdgeHeaders(t *testing.T) {
 			t.Fatalf("%s %s: request id %q", tc.method, tc.path, id)
 		}
 	}
+	for _, path := range []string{"/sign-in/email", "/sign-up/email", "/sign-out", "/change-password"} {
+		if cc := s.do(t, http.MethodPost, path, "").header.Get("Cache-Control"); cc != "no-store" {
+			t.Fatalf("POST %s: Cache-Control %q, want no-store", path, cc)
+		}
+	}
 	if id := s.do(t, http.MethodGet, "/ok", "", "X-Request-Id", "abc-123").header.Get("X-Request-Id"); id != "abc-123" {
 		t.Fatalf("sane request id not kept: %q", id)
 	}

@@ -11,7 +11,7 @@ import (
 // (SESSION_NOT_FRESH, decided by the use case) because the answer lets its
 // holder act as any of them; no-store keeps the tokens out of caches.
 func (a *AuthRoutes) listSessions(c echo.Context) error {
-	cur, err := a.requireSession(c, false)
+	cur, err := a.requireSession(c, true)
 	if err != nil {
 		return err
 	}
@@ -85,7 +85,7 @@ func (a *AuthRoutes) updateSession(c echo.Context, body requestBody) error {
 	if err := parseRecord(body); err != nil {
 		return err
 	}
-	if _, err := a.requireSession(c, false); err != nil {
+	if _, err := a.requireSession(c, true); err != nil {
 		return err
 	}
 	return checkSessionChanges(body)

@@ -13,7 +13,7 @@ func (a *AuthRoutes) updateUser(c echo.Context, body requestBody) error {
 	if err := parseRecord(body); err != nil {
 		return err
 	}
-	cur, err := a.requireSession(c, false)
+	cur, err := a.requireSession(c, true)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -53,7 +54,7 @@ func restConfig(c config.Config) (rest.Config, error) {
 // newEcho depends on the tracer provider so it is installed before the OTel
 // middleware looks it up.
 func newEcho(rc rest.Config, logger *slog.Logger, routes []rest.Routes, _ *sdktrace.TracerProvider) *echo.Echo {
-	return rest.NewEcho(rc, logger, routes, otelecho.Middleware(telemetry.ServiceName))
+	return rest.NewEcho(rc, logger, routes, otelecho.Middleware(telemetry.ServiceName, otelecho.WithSkipper(carriesTokenInPath)))
 }
 
 func newHTTPServer(c config.Config, e *echo.Echo, logger *slog.Logger) *http.Server {
@@ -93,4 +94,11 @@ func dialectOf(databaseURL string) string {
 		return databaseURL
 	}
 	return "postgres"
+}
+
+// carriesTokenInPath reports requests whose path holds a secret (the mailed
+// reset link, /reset-password/<token>): they are not traced, since spans
+// record the raw path and traces are not a place for live tokens.
+func carriesTokenInPath(c echo.Context) bool {
+	return strings.HasPrefix(c.Request().URL.Path, "/api/auth/reset-password/")
 }

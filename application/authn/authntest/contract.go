@@ -197,6 +197,13 @@ func accountContract(t *testing.T, r Repos) {
 	}
 	sameInstant(t, "CreatedAt", got.CreatedAt, a.CreatedAt)
 
+	mustDo(t, "CredentialForUpdate in a transaction", r.Tx.InTx(ctx, func(ctx context.Context) error {
+		locked, err := r.Accounts.CredentialForUpdate(ctx, u.ID)
+		if err == nil && (locked.ID != a.ID || locked.PasswordHash != "salt:key") {
+			t.Errorf("CredentialForUpdate = %+v, want %+v", locked, a)
+		}
+		return err
+	}))
 	again := identity.NewCredentialAccount(identity.NewAccountID(f.ids.NewUUID()), u.ID, "other", contractTime)
 	wantErr(t, "duplicate provider account", r.Accounts.Create(ctx, again), failure.ErrConflict)
 }

@@ -208,6 +208,12 @@ func (r Accounts) Credential(ctx context.Context, userID identity.UserID) (ident
 	return identity.Account{}, identity.ErrAccountNotFound
 }
 
+// CredentialForUpdate implements authn.AccountRepository; the store's
+// transactions are serial, so there is nothing more to lock.
+func (r Accounts) CredentialForUpdate(ctx context.Context, userID identity.UserID) (identity.Account, error) {
+	return r.Credential(ctx, userID)
+}
+
 // ListByUser implements authn.AccountRepository.
 func (r Accounts) ListByUser(ctx context.Context, userID identity.UserID) ([]identity.Account, error) {
 	defer r.s.lock(ctx)()

@@ -224,7 +224,7 @@ func TestBodyLimit(t *testing.T) {
 		wantError(t, res, http.StatusRequestEntityTooLarge, `{"message":"Request body too large","code":"PAYLOAD_TOO_LARGE"}`)
 	})
 	t.Run("under the limit", func(t *testing.T) {
-		res := s.post(t, "/sign-up/email", `{"name":"`+strings.Repeat("x", 60<<10)+`","email":"fits@example.com","password":"password123"}`)
+		res := s.post(t, "/sign-up/email", `{"name":"Fits","pad":"`+strings.Repeat("x", 60<<10)+`","email":"fits@example.com","password":"password123"}`)
 		if res.status != http.StatusOK {
 			t.Fatalf("status %d", res.status)
 		}

@@ -179,7 +179,19 @@ func safeRelativeURL(s string) bool {
 		path = s[:i]
 	}
 	path = strings.ToLower(path)
-	return !strings.Contains(path, "%2f") && !strings.Contains(path, "%5c")
+	if strings.Contains(path, "%2f") || strings.Contains(path, "%5c") {
+		return false
+	}
+	// "/.//evil.example" stays on this host as a path, but a frontend or
+	// browser that removes dot-segments (RFC 3986 §5.2.4) turns it into
+	// the network-path reference "//evil.example".
+	// No legitimate callback needs dot-segments, so refuse them all.
+	for _, seg := range strings.Split(path, "/") {
+		if seg == "." || seg == ".." {
+			return false
+		}
+	}
+	return true
 }
 
 // originOf returns the serialised origin of an absolute http(s) URL, or ""

@@ -49,6 +49,10 @@ func TestSafeRelativeURL(t *testing.T) {
 		"/x\ny":                    false,
 		"/x\u0085y":                false,
 		"https://evil.example":     false,
+		"/.//evil.example":         false,
+		"/a/../../evil.example":    false,
+		"/a/.":                     false,
+		"/a.b/c..d/.e":             true,
 	}
 	for in, want := range tests {
 		if got := safeRelativeURL(in); got != want {

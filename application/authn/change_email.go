@@ -86,6 +86,10 @@ func (s *Service) switchEmail(ctx context.Context, user identity.User, newEmail 
 		if err := s.deps.Users.Update(ctx, user); err != nil {
 			return fmt.Errorf("change email: %w", err)
 		}
+		// Reset links went to the old address; they must not outlive it.
+		if err := s.deps.Verifications.DeleteFor(ctx, resetPurpose, string(user.ID)); err != nil {
+			return fmt.Errorf("drop reset tokens: %w", err)
+		}
 		return s.queue(ctx, mail.Message{Kind: mail.KindEmailChanged, To: old, Username: user.Name, NewEmail: newEmail})
 	})
 	if err != nil {

@@ -262,6 +262,39 @@ func TestPasswordResetTokenLifecycle(t *testing.T) {
 			t.Fatal("a forged reset token was paid for with a password hash")
 		}
 	})
+	t.Run("a reset, a password change or an email change ends the other reset links", func(t *testing.T) {
+		h := newHarness(t)
+		a := h.signUp(t, "alice@example.com")
+		link := func() string {
+			_ = h.svc.RequestPasswordReset(ctx, "alice@example.com", "")
+			return linkToken(t, h.lastMail(t, mail.KindPasswordReset, "alice@example.com").URL)
+		}
+		first, second := link(), link()
+		if err := h.svc.ResetPassword(ctx, second, "brand new horse"); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.svc.ResetPassword(ctx, first, "attacker horse"); !errors.Is(err, authn.ErrInvalidResetToken) {
+			t.Fatalf("an older reset link still works after a reset: %v", err)
+		}
+		third := link()
+		sess := h.signIn(t, "alice@example.com", "brand new horse").Session
+		if _, err := h.svc.ChangePassword(ctx, authn.ChangePasswordInput{Session: sess, CurrentPassword: "brand new horse", NewPassword: "newest horse"}); err != nil {
+			t.Fatal(err)
+		}
+		if ok, _ := h.svc.ResetTokenValid(ctx, third); ok {
+			t.Fatal("a reset link survived a password change")
+		}
+		fourth := link()
+		if err := h.svc.ChangeEmail(ctx, authn.ChangeEmailInput{User: a.User, NewEmail: "alice@new.example"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.svc.VerifyEmail(ctx, linkToken(t, h.lastMail(t, mail.KindVerification, "alice@new.example").URL), ""); err != nil {
+			t.Fatal(err)
+		}
+		if ok, _ := h.svc.ResetTokenValid(ctx, fourth); ok {
+			t.Fatal("a reset link mailed to the old address survived the email change")
+		}
+	})
 	t.Run("stored hashed", func(t *testing.T) {
 		h := newHarness(t)
 		h.signUp(t, "alice@example.com")

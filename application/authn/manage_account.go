@@ -124,6 +124,10 @@ func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) (P
 		if err := s.queue(ctx, mail.Message{Kind: mail.KindPasswordChanged, To: user.Email, Username: user.Name}); err != nil {
 			return err
 		}
+		// Reset links mailed before the change must not undo it.
+		if err := s.deps.Verifications.DeleteFor(ctx, resetPurpose, string(user.ID)); err != nil {
+			return fmt.Errorf("drop reset tokens: %w", err)
+		}
 		if !in.RevokeOtherSessions {
 			return nil
 		}

@@ -27,7 +27,10 @@ func hashedIdentifier(purpose, token string) string {
 	return purpose + ":" + hex.EncodeToString(sum[:])
 }
 
-func resetIdentifier(token string) string { return hashedIdentifier("reset-password", token) }
+// resetPurpose names password-reset tokens in the verifications table.
+const resetPurpose = "reset-password"
+
+func resetIdentifier(token string) string { return hashedIdentifier(resetPurpose, token) }
 
 // RequestPasswordReset mails a reset link to the account with that email,
 // if there is one. The answer is the same either way; the mail goes out
@@ -111,6 +114,10 @@ func (s *Service) ResetPassword(ctx context.Context, token, newPassword string) 
 		}
 		if err := s.setPassword(ctx, user.ID, hash); err != nil {
 			return err
+		}
+		// Every other reset link of the user dies with this one.
+		if err := s.deps.Verifications.DeleteFor(ctx, resetPurpose, string(user.ID)); err != nil {
+			return fmt.Errorf("drop other reset tokens: %w", err)
 		}
 		if s.policy.Email.RevokeSessionsOnReset {
 			if revoked, err = s.deps.Sessions.DeleteByUser(ctx, user.ID, ""); err != nil {

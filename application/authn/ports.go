@@ -70,6 +70,10 @@ type VerificationRepository interface {
 	// Find returns the verification with that identifier without using it
 	// up, or a failure.NotFound.
 	Find(ctx context.Context, identifier string) (identity.Verification, error)
+	// DeleteFor removes every verification of one purpose (the identifier
+	// prefix before ":") granted to value, e.g. all reset tokens of a
+	// user. Idempotent.
+	DeleteFor(ctx context.Context, purpose, value string) error
 	// Consume deletes and returns the verification with that identifier,
 	// atomically: of concurrent callers exactly one gets it, the others a
 	// failure.NotFound. Expired rows are returned too; the caller decides.

@@ -52,6 +52,16 @@ func (r *VerificationRepository) Find(ctx context.Context, identifier string) (i
 	return row.toDomain(), nil
 }
 
+// DeleteFor implements authn.VerificationRepository. The purpose is a
+// fixed word of the use cases; it is still bound as a parameter.
+func (r *VerificationRepository) DeleteFor(ctx context.Context, purpose, value string) error {
+	_, err := idb(ctx, r.db).NewDelete().Model((*verificationRow)(nil)).
+		Where("substr(identifier, 1, ?) = ?", len(purpose)+1, purpose+":").
+		Where("value = ?", value).
+		Exec(ctx)
+	return storageError(ctx, "delete verifications", err)
+}
+
 // Consume implements authn.VerificationRepository in one statement, DELETE
 // ... RETURNING (PostgreSQL, SQLite 3.35+): the row returned is the row
 // removed, so of concurrent callers only the one whose DELETE removed it

@@ -80,6 +80,22 @@ func verificationContract(t *testing.T, r Repos) {
 		t.Fatalf("Find after Consume = %v, want not found", err)
 	}
 
+	// DeleteFor removes one purpose's rows of one value, nothing else.
+	for i, id := range []string{"reset-password:a", "reset-password:b", "reset-password:c", "delete-account:a"} {
+		value := "user__z"
+		if i == 2 {
+			value = "user__other"
+		}
+		mustDo(t, "Create "+id, r.Verifications.Create(ctx, identity.Verification{ID: identity.NewVerificationID(f.ids.NewUUID()),
+			Identifier: id, Value: value, ExpiresAt: contractTime.Add(time.Hour), CreatedAt: contractTime, UpdatedAt: contractTime}))
+	}
+	mustDo(t, "DeleteFor", r.Verifications.DeleteFor(ctx, "reset-password", "user__z"))
+	for id, kept := range map[string]bool{"reset-password:a": false, "reset-password:b": false, "reset-password:c": true, "delete-account:a": true} {
+		if _, err := r.Verifications.Find(ctx, id); (err == nil) != kept {
+			t.Fatalf("after DeleteFor, Find(%s) = %v; want kept=%v", id, err, kept)
+		}
+	}
+
 	// Of many concurrent consumers exactly one wins.
 	race := identity.Verification{ID: identity.NewVerificationID(f.ids.NewUUID()), Identifier: "reset-password:race", Value: "user__y",
 		ExpiresAt: contractTime.Add(time.Hour), CreatedAt: contractTime, UpdatedAt: contractTime}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -412,6 +413,17 @@ func (r Verifications) Find(ctx context.Context, identifier string) (identity.Ve
 		return v, nil
 	}
 	return identity.Verification{}, authn.ErrVerificationNotFound
+}
+
+// DeleteFor implements authn.VerificationRepository.
+func (r Verifications) DeleteFor(ctx context.Context, purpose, value string) error {
+	defer r.s.lock(ctx)()
+	for identifier, v := range r.s.verifs {
+		if strings.HasPrefix(identifier, purpose+":") && v.Value == value {
+			delete(r.s.verifs, identifier)
+		}
+	}
+	return nil
 }
 
 // Consume implements authn.VerificationRepository.

@@ -73,6 +73,14 @@ func (e *Error) Error() string {
 	return msg
 }
 
+// WithCause returns a copy of e that keeps cause for logs and errors.Is,
+// and still matches e.
+func (e *Error) WithCause(cause error) *Error {
+	c := *e
+	c.Err = cause
+	return &c
+}
+
 // Unwrap exposes the cause.
 func (e *Error) Unwrap() error { return e.Err }
 

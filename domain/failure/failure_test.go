@@ -39,3 +39,15 @@ func TestIs(t *testing.T) {
 		t.Errorf("KindOf(plain) = %v, want 0", got)
 	}
 }
+
+func TestWithCause(t *testing.T) {
+	sentinel := failure.New(failure.NotFound, "USER_NOT_FOUND", "User not found")
+	cause := errors.New("sql: no rows")
+	err := sentinel.WithCause(cause)
+	if !errors.Is(err, sentinel) || !errors.Is(err, cause) || !errors.Is(err, failure.ErrNotFound) {
+		t.Fatalf("WithCause lost an identity: %v", err)
+	}
+	if sentinel.Err != nil {
+		t.Fatal("WithCause changed the sentinel")
+	}
+}

@@ -32,7 +32,7 @@ func (r *AccountRepository) Create(ctx context.Context, a identity.Account) erro
 	case uniqueKey:
 		return failure.Wrap(failure.Conflict, err, "account already linked")
 	case foreignKey:
-		return because(identity.ErrUserNotFound, err)
+		return identity.ErrUserNotFound.WithCause(err)
 	}
 	return storageError(ctx, "create account", err)
 }

@@ -72,14 +72,6 @@ func violated(err error) constraint {
 	return noConstraint
 }
 
-// because returns a copy of the failure sentinel that keeps cause for logs;
-// errors.Is still matches the sentinel (same kind and code).
-func because(sentinel *failure.Error, cause error) error {
-	e := *sentinel
-	e.Err = cause
-	return &e
-}
-
 // storageError translates the error of a statement run for op (a short
 // phrase: "create user") once the repository has handled the outcomes its
 // port names. Broken constraints become failures; an ended context stays

@@ -38,9 +38,9 @@ func (r *OrganizationRepository) Create(ctx context.Context, o organization.Orga
 	_, err := idb(ctx, r.db).NewInsert().Model(organizationFromDomain(o)).Exec(ctx)
 	switch violated(err) {
 	case uniqueKey:
-		return because(organization.ErrSlugTaken, err)
+		return organization.ErrSlugTaken.WithCause(err)
 	case foreignKey:
-		return because(identity.ErrUserNotFound, err)
+		return identity.ErrUserNotFound.WithCause(err)
 	}
 	return storageError(ctx, "create organization", err)
 }
@@ -71,9 +71,9 @@ func (r *OrganizationRepository) AddMember(ctx context.Context, m organization.M
 	).Exec(ctx)
 	switch violated(err) {
 	case uniqueKey:
-		return because(errAlreadyMember, err)
+		return errAlreadyMember.WithCause(err)
 	case foreignKey:
-		return because(identity.ErrUserNotFound, err)
+		return identity.ErrUserNotFound.WithCause(err)
 	}
 	if err != nil {
 		return storageError(ctx, "add member", err)

@@ -29,7 +29,7 @@ func (r *UserRepository) Create(ctx context.Context, u identity.User) error {
 	_, err := idb(ctx, r.db).NewInsert().Model(userFromDomain(u)).Exec(ctx)
 	switch violated(err) {
 	case uniqueKey:
-		return because(identity.ErrUserAlreadyExists, err)
+		return identity.ErrUserAlreadyExists.WithCause(err)
 	case primaryKey:
 		return failure.Wrap(failure.Conflict, err, "duplicate user id")
 	}
@@ -54,7 +54,7 @@ func (r *UserRepository) Update(ctx context.Context, u identity.User) error {
 		WherePK().
 		Exec(ctx)
 	if violated(err) == uniqueKey {
-		return because(identity.ErrUserAlreadyExists, err)
+		return identity.ErrUserAlreadyExists.WithCause(err)
 	}
 	if err != nil {
 		return storageError(ctx, "update user", err)

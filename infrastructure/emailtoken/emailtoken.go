@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/beep/iam/application/authn"
-	"github.com/beep/iam/domain/failure"
 	"github.com/beep/iam/domain/identity"
 	"github.com/golang-jwt/jwt/v5"
 )
@@ -154,33 +153,25 @@ func (t *Tokens) Parse(token string) (authn.EmailClaims, error) {
 		// jwt checks the signature before the claims, so an expired token
 		// is a genuine one that is merely old (the caller offers a new
 		// link); a forged one is invalid whatever its exp says.
-		return authn.EmailClaims{}, because(authn.ErrTokenExpired, err)
+		return authn.EmailClaims{}, authn.ErrTokenExpired.WithCause(err)
 	case err != nil:
-		return authn.EmailClaims{}, because(authn.ErrInvalidToken, err)
+		return authn.EmailClaims{}, authn.ErrInvalidToken.WithCause(err)
 	}
 	// better-auth 1.7.25 binds every token it mails to the user (userId),
 	// and checks the address with zod's z.email(), whose grammar
 	// identity.ParseEmail shares.
 	if c.UserID == "" {
-		return authn.EmailClaims{}, because(authn.ErrInvalidToken, errors.New("no userId claim"))
+		return authn.EmailClaims{}, authn.ErrInvalidToken.WithCause(errors.New("no userId claim"))
 	}
 	email, err := identity.ParseEmail(c.Email)
 	if err != nil {
-		return authn.EmailClaims{}, because(authn.ErrInvalidToken, fmt.Errorf("email claim: %w", err))
+		return authn.EmailClaims{}, authn.ErrInvalidToken.WithCause(fmt.Errorf("email claim: %w", err))
 	}
 	out := authn.EmailClaims{Email: email, UserID: identity.UserID(c.UserID), RequestType: c.RequestType}
 	if c.UpdateTo != "" {
 		if out.UpdateTo, err = identity.ParseEmail(c.UpdateTo); err != nil {
-			return authn.EmailClaims{}, because(authn.ErrInvalidToken, fmt.Errorf("updateTo claim: %w", err))
+			return authn.EmailClaims{}, authn.ErrInvalidToken.WithCause(fmt.Errorf("updateTo claim: %w", err))
 		}
 	}
 	return out, nil
-}
-
-// because returns a copy of the failure sentinel that carries cause, for
-// logs; errors.Is still matches the sentinel (same kind and code).
-func because(sentinel *failure.Error, cause error) error {
-	e := *sentinel
-	e.Err = cause
-	return &e
 }

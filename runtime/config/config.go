@@ -254,6 +254,16 @@ func Load(logger *slog.Logger) (Config, error) {
 	return c, nil
 }
 
+// SecretKeys returns the signing keys as the HMAC and JWT code takes them:
+// raw bytes, current first.
+func (c Config) SecretKeys() [][]byte {
+	keys := make([][]byte, len(c.Secrets))
+	for i, s := range c.Secrets {
+		keys[i] = []byte(s.Reveal())
+	}
+	return keys
+}
+
 // DataDir is where local state lives: the SQLite database's directory, or
 // ./data for PostgreSQL deployments.
 func (c Config) DataDir() string {

@@ -34,13 +34,9 @@ var App = fx.Module("app",
 )
 
 func restConfig(c config.Config) (rest.Config, error) {
-	secrets := make([][]byte, len(c.Secrets))
-	for i, s := range c.Secrets {
-		secrets[i] = []byte(s.Reveal())
-	}
 	rc := rest.Config{
 		BaseURL:           c.AuthURL,
-		Secrets:           secrets,
+		Secrets:           c.SecretKeys(),
 		TrustedOrigins:    c.TrustedOrigins,
 		SessionMaxAge:     c.SessionExpiresIn,
 		CookieCacheMaxAge: c.CookieCacheMaxAge,

@@ -45,11 +45,7 @@ func newRevokedSessions(c config.Config, clock authn.Clock) *revocation.Memory {
 }
 
 func newEmailTokens(c config.Config, clock authn.Clock) authn.EmailTokens {
-	secrets := make([][]byte, len(c.Secrets))
-	for i, s := range c.Secrets {
-		secrets[i] = []byte(s.Reveal())
-	}
-	return emailtoken.New(secrets, clock.Now)
+	return emailtoken.New(c.SecretKeys(), clock.Now)
 }
 
 func authPolicy(c config.Config) authn.Policy {

@@ -32,7 +32,7 @@ func (a *AuthRoutes) deleteUser(c echo.Context, body requestBody) error {
 	if err != nil {
 		return err
 	}
-	cur, err := a.requireSession(c, true)
+	cur, err := a.requireSession(c)
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,7 @@ import (
 // providers) without secrets: no password hash, no provider tokens; the
 // stored comma-separated scope becomes a scopes array.
 func (a *AuthRoutes) listAccounts(c echo.Context) error {
-	cur, err := a.requireSession(c, true)
+	cur, err := a.requireSession(c)
 	if err != nil {
 		return err
 	}

@@ -26,29 +26,22 @@ type sessionLookup struct {
 	disableRefresh bool
 }
 
-// requireSession returns the caller's live session or errUnauthorized. A
-// sensitive endpoint (better-auth's sensitiveSessionMiddleware: password,
-// deletion, revocation) always reads storage; the others may be answered
-// by the cookie cache. As in better-auth the lookup is get-session's, so
-// the endpoint's disableCookieCache and disableRefresh query parameters
-// apply, a due session is refreshed, and a dead session's cookies are
-// cleared even though the answer is a 401.
-func (a *AuthRoutes) requireSession(c echo.Context, sensitive bool) (authn.CurrentSession, error) {
-	cur, ok, err := a.resolveSession(c, sessionLookup{
-		disableCookieCache: sensitive || queryBool(c, "disableCookieCache"),
-		disableRefresh:     queryBool(c, "disableRefresh"),
-	})
-	switch {
-	case errors.Is(err, authn.ErrSessionGone):
-		// better-auth's getSessionFromCtx turns get-session's failure into
-		// "no session".
-		return authn.CurrentSession{}, errUnauthorized
-	case err != nil:
+// requireSession is better-auth's sessionMiddleware: the caller's live
+// session, or 401 UNAUTHORIZED. Unlike get-session it always reads
+// storage, never the cookie cache, so a cached copy of a revoked session
+// can never act (better-auth only does so for its "sensitive" endpoints).
+// As in better-auth the lookup is get-session's: disableRefresh applies, a
+// due session is refreshed, and a dead session's cookies are cleared even
+// though the answer is a 401.
+func (a *AuthRoutes) requireSession(c echo.Context) (authn.CurrentSession, error) {
+	cur, err := a.optionalSession(c, sessionLookup{disableCookieCache: true, disableRefresh: queryBool(c, "disableRefresh")})
+	if err != nil {
 		return authn.CurrentSession{}, err
-	case !ok:
+	}
+	if cur == nil {
 		return authn.CurrentSession{}, errUnauthorized
 	}
-	return cur, nil
+	return *cur, nil
 }
 
 // optionalSession is better-auth's getSessionFromCtx on endpoints that

@@ -18,7 +18,7 @@ func (a *AuthRoutes) changePassword(c echo.Context, body requestBody) error {
 	if err != nil {
 		return err
 	}
-	cur, err := a.requireSession(c, true)
+	cur, err := a.requireSession(c)
 	if err != nil {
 		return err
 	}
@@ -51,7 +51,7 @@ func (a *AuthRoutes) verifyPassword(c echo.Context, body requestBody) error {
 	if err != nil {
 		return err
 	}
-	cur, err := a.requireSession(c, true)
+	cur, err := a.requireSession(c)
 	if err != nil {
 		return err
 	}

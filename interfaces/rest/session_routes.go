@@ -11,7 +11,7 @@ import (
 // (SESSION_NOT_FRESH, decided by the use case) because the answer lets its
 // holder act as any of them; no-store keeps the tokens out of caches.
 func (a *AuthRoutes) listSessions(c echo.Context) error {
-	cur, err := a.requireSession(c, true)
+	cur, err := a.requireSession(c)
 	if err != nil {
 		return err
 	}
@@ -36,7 +36,7 @@ func (a *AuthRoutes) revokeSession(c echo.Context, body requestBody) error {
 	if err != nil {
 		return err
 	}
-	cur, err := a.requireSession(c, true)
+	cur, err := a.requireSession(c)
 	if err != nil {
 		return err
 	}
@@ -53,7 +53,7 @@ func (a *AuthRoutes) revokeSession(c echo.Context, body requestBody) error {
 // included, and expires its cookies. Any JSON body is accepted and
 // ignored. Answers {status: true}.
 func (a *AuthRoutes) revokeSessions(c echo.Context, _ requestBody) error {
-	cur, err := a.requireSession(c, true)
+	cur, err := a.requireSession(c)
 	if err != nil {
 		return err
 	}
@@ -67,7 +67,7 @@ func (a *AuthRoutes) revokeSessions(c echo.Context, _ requestBody) error {
 // revokeOtherSessions ends every session of the caller but the current
 // one. Any JSON body is accepted and ignored. Answers {status: true}.
 func (a *AuthRoutes) revokeOtherSessions(c echo.Context, _ requestBody) error {
-	cur, err := a.requireSession(c, true)
+	cur, err := a.requireSession(c)
 	if err != nil {
 		return err
 	}
@@ -85,7 +85,7 @@ func (a *AuthRoutes) updateSession(c echo.Context, body requestBody) error {
 	if err := parseRecord(body); err != nil {
 		return err
 	}
-	if _, err := a.requireSession(c, true); err != nil {
+	if _, err := a.requireSession(c); err != nil {
 		return err
 	}
 	return checkSessionChanges(body)

@@ -13,7 +13,7 @@ func (a *AuthRoutes) updateUser(c echo.Context, body requestBody) error {
 	if err := parseRecord(body); err != nil {
 		return err
 	}
-	cur, err := a.requireSession(c, true)
+	cur, err := a.requireSession(c)
 	if err != nil {
 		return err
 	}

@@ -19,7 +19,7 @@ var (
 	ErrReauthenticate = failure.New(failure.Invalid, "SESSION_EXPIRED", "Session expired. Re-authenticate to perform this action.")
 	// ErrDeleteUserDisabled hides the endpoint: better-auth answers an
 	// empty 404 when deletion is off.
-	ErrDeleteUserDisabled = &failure.Error{Kind: failure.NotFound}
+	ErrDeleteUserDisabled = failure.New(failure.NotFound, "DELETE_USER_DISABLED", "")
 	// ErrInvalidDeleteToken is a delete-account confirmation token that
 	// does not exist (better-auth answers 404 INVALID_TOKEN).
 	ErrInvalidDeleteToken = failure.New(failure.NotFound, "INVALID_TOKEN", "Invalid token")

@@ -198,9 +198,10 @@ type OrganizationRepository interface {
 	Create(ctx context.Context, o organization.Organization) error
 	// SlugTaken reports whether an organization uses slug.
 	SlugTaken(ctx context.Context, slug string) (bool, error)
-	// AddMember inserts m; a failure.Conflict when the user is already a
-	// member of that organization, a failure.NotFound
-	// (ORGANIZATION_NOT_FOUND or USER_NOT_FOUND) when either does not exist.
+	// AddMember inserts m; organization.ErrAlreadyMember when the user is
+	// already a member of that organization, organization.
+	// ErrOrganizationNotFound or identity.ErrUserNotFound when either does
+	// not exist.
 	AddMember(ctx context.Context, m organization.Member) error
 	// MembershipsOf returns every membership of the user with its
 	// organization, in no particular order.

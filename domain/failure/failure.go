@@ -84,19 +84,20 @@ func (e *Error) WithCause(cause error) *Error {
 // Unwrap exposes the cause.
 func (e *Error) Unwrap() error { return e.Err }
 
-// Is matches another *Error by identity of code when the target has a code,
-// and by kind otherwise. So errors.Is(err, ErrNotFound) asks "is it a
-// not-found?", while errors.Is(err, identity.ErrUserAlreadyExists) asks for
-// that exact failure.
+// Is matches another *Error by kind alone when the target is a bare kind
+// sentinel, and otherwise by kind, code and message. So errors.Is(err,
+// ErrNotFound) asks "is it a not-found?", while errors.Is(err,
+// identity.ErrUserAlreadyExists) asks for that exact failure, also for
+// message-only failures without a code.
 func (e *Error) Is(target error) bool {
 	t, ok := target.(*Error)
 	if !ok {
 		return false
 	}
-	if t.Code != "" {
-		return t.Code == e.Code && t.Kind == e.Kind
+	if t.Code == "" && t.Message == "" {
+		return t.Kind == e.Kind
 	}
-	return t.Kind == e.Kind
+	return t.Kind == e.Kind && t.Code == e.Code && t.Message == e.Message
 }
 
 // Kind-only sentinels for errors.Is.

@@ -24,6 +24,8 @@ func TestIs(t *testing.T) {
 		{"same code matches", wrapped, exists, true},
 		{"other code does not", wrapped, other, false},
 		{"plain error is unclassified", errors.New("boom"), failure.ErrConflict, false},
+		{"message-only failures match by message", failure.Wrap(failure.Invalid, nil, "Email is the same"), &failure.Error{Kind: failure.Invalid, Message: "Email is the same"}, true},
+		{"another message-only failure does not", failure.Wrap(failure.Invalid, nil, "No fields to update"), &failure.Error{Kind: failure.Invalid, Message: "Email is the same"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -64,5 +64,11 @@ type Organization struct {
 	UpdatedAt          time.Time
 }
 
+// Failures of organizations and memberships, with better-auth's codes.
+var (
+	ErrOrganizationNotFound = failure.New(failure.NotFound, "ORGANIZATION_NOT_FOUND", "Organization not found")
+	ErrAlreadyMember        = failure.New(failure.Conflict, "USER_IS_ALREADY_A_MEMBER_OF_THIS_ORGANIZATION", "User is already a member of this organization")
+)
+
 // ErrSlugTaken is returned when an organization slug is already in use.
 var ErrSlugTaken = failure.New(failure.Conflict, "ORGANIZATION_SLUG_ALREADY_TAKEN", "Organization slug already taken")

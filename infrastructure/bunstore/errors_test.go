@@ -81,7 +81,7 @@ func TestConstraintFailures(t *testing.T) {
 				return r.Organizations.AddMember(ctx, organization.Member{ID: organization.NewMemberID(ids.NewUUID()),
 					OrganizationID: organization.NewID(ids.NewUUID()), UserID: u.ID, Roles: organization.Roles{organization.RoleMember},
 					Status: organization.MemberActive, CreatedAt: testTime})
-			}, failure.New(failure.NotFound, "ORGANIZATION_NOT_FOUND", ""), nil},
+			}, organization.ErrOrganizationNotFound, nil},
 			{"unknown user as member", func() error {
 				return r.Organizations.AddMember(ctx, organization.Member{ID: organization.NewMemberID(ids.NewUUID()),
 					OrganizationID: org.ID, UserID: unknownUser, Roles: organization.Roles{organization.RoleMember},

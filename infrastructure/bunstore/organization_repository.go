@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/beep/iam/application/authn"
-	"github.com/beep/iam/domain/failure"
 	"github.com/beep/iam/domain/identity"
 	"github.com/beep/iam/domain/organization"
 	"github.com/uptrace/bun"
@@ -23,13 +22,6 @@ var _ authn.OrganizationRepository = (*OrganizationRepository)(nil)
 func NewOrganizationRepository(db *bun.DB) *OrganizationRepository {
 	return &OrganizationRepository{db: db}
 }
-
-// Failures of AddMember beyond the port's conflict, with better-auth's
-// codes, as the in-memory store answers.
-var (
-	errOrganizationNotFound = failure.New(failure.NotFound, "ORGANIZATION_NOT_FOUND", "Organization not found")
-	errAlreadyMember        = failure.New(failure.Conflict, "USER_IS_ALREADY_A_MEMBER_OF_THIS_ORGANIZATION", "User is already a member of this organization")
-)
 
 // Create implements authn.OrganizationRepository. The unique slug index
 // decides a race between two creations; an unknown owner is
@@ -71,7 +63,7 @@ func (r *OrganizationRepository) AddMember(ctx context.Context, m organization.M
 	).Exec(ctx)
 	switch violated(err) {
 	case uniqueKey:
-		return errAlreadyMember.WithCause(err)
+		return organization.ErrAlreadyMember.WithCause(err)
 	case foreignKey:
 		return identity.ErrUserNotFound.WithCause(err)
 	}
@@ -83,7 +75,7 @@ func (r *OrganizationRepository) AddMember(ctx context.Context, m organization.M
 		return storageError(ctx, "add member", err)
 	}
 	if n == 0 {
-		return errOrganizationNotFound
+		return organization.ErrOrganizationNotFound
 	}
 	return nil
 }

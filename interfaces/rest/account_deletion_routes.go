@@ -82,9 +82,7 @@ func (a *AuthRoutes) deleteUserCallback(c echo.Context) error {
 	} else {
 		err = a.auth.ConfirmDeletion(r.Context(), cur.User.ID, q.token)
 	}
-	var fail *failure.Error
-	if errors.As(err, &fail) && fail == authn.ErrDeleteUserDisabled {
-		// Compared by identity: errors.Is would match any not-found.
+	if errors.Is(err, authn.ErrDeleteUserDisabled) {
 		return errDeletionNotFound
 	}
 	if err != nil {

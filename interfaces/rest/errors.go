@@ -133,8 +133,15 @@ func classify(err error) response {
 	}
 }
 
+// bodylessCodes are failures better-auth answers with an empty body
+// (APIError.fromStatus without one): the code identifies them inside Beep
+// and never reaches the wire.
+var bodylessCodes = map[string]bool{
+	"DELETE_USER_DISABLED": true,
+}
+
 func bodyOf(code, message string) *errorBody {
-	if code == "" && message == "" {
+	if (code == "" && message == "") || bodylessCodes[code] {
 		return nil
 	}
 	return &errorBody{Message: message, Code: code}

@@ -337,11 +337,11 @@ func (r Organizations) SlugTaken(ctx context.Context, slug string) (bool, error)
 func (r Organizations) AddMember(ctx context.Context, m organization.Member) error {
 	defer r.s.lock(ctx)()
 	if _, ok := r.s.orgs[m.OrganizationID]; !ok {
-		return failure.New(failure.NotFound, "ORGANIZATION_NOT_FOUND", "Organization not found")
+		return organization.ErrOrganizationNotFound
 	}
 	for _, x := range r.s.members {
 		if x.OrganizationID == m.OrganizationID && x.UserID == m.UserID {
-			return failure.New(failure.Conflict, "USER_IS_ALREADY_A_MEMBER_OF_THIS_ORGANIZATION", "User is already a member of this organization")
+			return organization.ErrAlreadyMember
 		}
 	}
 	r.s.members[m.ID] = m

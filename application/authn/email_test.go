@@ -17,25 +17,14 @@ import (
 // lastMail returns the newest queued email of kind to whom.
 func (h *harness) lastMail(t *testing.T, kind mail.Kind, to identity.Email) mail.Message {
 	t.Helper()
-	all := h.store.Mail()
-	for i := len(all) - 1; i >= 0; i-- {
-		if all[i].Kind == kind && all[i].To == to {
-			return all[i]
-		}
+	m, ok := h.store.LastMail(kind, to)
+	if !ok {
+		t.Fatalf("no %s email to %s among %d queued", kind, to, len(h.store.Mail()))
 	}
-	t.Fatalf("no %s email to %s among %d queued", kind, to, len(all))
-	return mail.Message{}
+	return m
 }
 
-func (h *harness) mailCount(kind mail.Kind) int {
-	n := 0
-	for _, m := range h.store.Mail() {
-		if m.Kind == kind {
-			n++
-		}
-	}
-	return n
-}
+func (h *harness) mailCount(kind mail.Kind) int { return h.store.MailCount(kind) }
 
 // linkToken returns the token a mailed link carries: the token query
 // parameter, or the last path segment of a reset link.

@@ -40,13 +40,13 @@ type Tokens struct{}
 
 // SessionToken implements authn.Tokens: session.TokenLength characters,
 // each drawn uniformly (rejection sampling, no modulo bias).
-func (Tokens) SessionToken() (string, error) { return String(session.TokenLength) }
+func (Tokens) SessionToken() (string, error) { return alphanumeric(session.TokenLength) }
 
 // RandomToken implements authn.Tokens.
-func (Tokens) RandomToken(n int) (string, error) { return String(n) }
+func (Tokens) RandomToken(n int) (string, error) { return alphanumeric(n) }
 
-// String returns n characters of [A-Za-z0-9] from crypto/rand.
-func String(n int) (string, error) {
+// alphanumeric returns n characters of [A-Za-z0-9] from crypto/rand.
+func alphanumeric(n int) (string, error) {
 	out := make([]byte, 0, n)
 	buf := make([]byte, n+n/4+8)
 	for len(out) < n {

@@ -17,26 +17,15 @@ import (
 // lastMail returns the newest queued email of kind to whom.
 func (s *testServer) lastMail(t *testing.T, kind mail.Kind, to string) mail.Message {
 	t.Helper()
-	all := s.store.Mail()
-	for i := len(all) - 1; i >= 0; i-- {
-		if all[i].Kind == kind && string(all[i].To) == to {
-			return all[i]
-		}
+	m, ok := s.store.LastMail(kind, identity.Email(to))
+	if !ok {
+		t.Fatalf("no %s email to %s among %d queued", kind, to, len(s.store.Mail()))
 	}
-	t.Fatalf("no %s email to %s among %d queued", kind, to, len(all))
-	return mail.Message{}
+	return m
 }
 
 // mailCount counts the queued emails of kind.
-func (s *testServer) mailCount(kind mail.Kind) int {
-	n := 0
-	for _, m := range s.store.Mail() {
-		if m.Kind == kind {
-			n++
-		}
-	}
-	return n
-}
+func (s *testServer) mailCount(kind mail.Kind) int { return s.store.MailCount(kind) }
 
 // linkPath turns a mailed link to this server into a path for do.
 func (s *testServer) linkPath(t *testing.T, link string) string {

@@ -461,6 +461,28 @@ func (s *Store) Mail() []mail.Message {
 	return slices.Clone(s.outbox)
 }
 
+// LastMail returns the newest queued email of kind to whom.
+func (s *Store) LastMail(kind mail.Kind, to identity.Email) (mail.Message, bool) {
+	all := s.Mail()
+	for i := len(all) - 1; i >= 0; i-- {
+		if all[i].Kind == kind && all[i].To == to {
+			return all[i], true
+		}
+	}
+	return mail.Message{}, false
+}
+
+// MailCount counts the queued emails of kind.
+func (s *Store) MailCount(kind mail.Kind) int {
+	n := 0
+	for _, m := range s.Mail() {
+		if m.Kind == kind {
+			n++
+		}
+	}
+	return n
+}
+
 // Counts reports how many rows each table holds, for atomicity tests.
 func (s *Store) Counts() map[string]int {
 	s.mu.Lock()

@@ -1,36 +1,10 @@
 package outboxtest
 
-import (
-	"sync"
-	"time"
-)
+import "github.com/beep/iam/application/authn/authntest"
 
-// Clock is a settable clock for outbox.Config.Now, safe for concurrent use.
-type Clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+// Clock is a settable clock for outbox.Config.Now, safe for concurrent use:
+// the one the authn tests use.
+type Clock = authntest.Clock
 
 // NewClock returns a Clock stopped at t.
-func NewClock(t time.Time) *Clock { return &Clock{now: t} }
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Set moves the clock to t.
-func (c *Clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
-
-// Advance moves the clock forward by d.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+var NewClock = authntest.NewClock

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -135,7 +136,11 @@ func (r *Resend) Send(ctx context.Context, e Email) (string, error) {
 	case permanentStatus(code):
 		return "", fmt.Errorf("resend refused the email (HTTP %d): %w: %w", code, ErrPermanent, err)
 	case code != 0:
-		return "", fmt.Errorf("resend: HTTP %d: %w", code, err)
+		err = fmt.Errorf("resend: HTTP %d: %w", code, err)
+		if wait, ok := retryAfter(err); ok {
+			return "", &RetryAfter{After: wait, Err: err}
+		}
+		return "", err
 	default:
 		return "", fmt.Errorf("resend: %w", err)
 	}
@@ -161,4 +166,17 @@ func (s statusRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		p.Store(int32(resp.StatusCode))
 	}
 	return resp, err
+}
+
+// retryAfter reads the Retry-After of a Resend 429, in seconds.
+func retryAfter(err error) (time.Duration, bool) {
+	var rl *resend.RateLimitError
+	if !errors.As(err, &rl) {
+		return 0, false
+	}
+	secs, convErr := strconv.Atoi(strings.TrimSpace(rl.RetryAfter))
+	if convErr != nil || secs <= 0 {
+		return 0, false
+	}
+	return time.Duration(secs) * time.Second, true
 }

@@ -112,8 +112,9 @@ func TestResendClassifiesFailures(t *testing.T) {
 			if want := fmt.Sprintf("HTTP %d", tt.status); !strings.Contains(err.Error(), want) {
 				t.Errorf("Send error %q does not mention %q", err, want)
 			}
-			if tt.status == http.StatusTooManyRequests && !errors.Is(err, resend.ErrRateLimit) {
-				t.Errorf("Send error %q does not wrap resend.ErrRateLimit, which carries Retry-After", err)
+			var later *mailer.RetryAfter
+			if tt.status == http.StatusTooManyRequests && (!errors.Is(err, resend.ErrRateLimit) || !errors.As(err, &later) || later.After != time.Second) {
+				t.Errorf("Send error %q is not a RetryAfter of the server's 1 s wrapping resend.ErrRateLimit", err)
 			}
 			if n := len(srv.Deliveries()); n != 0 {
 				t.Errorf("fake server has %d deliveries after a failure, want 0", n)

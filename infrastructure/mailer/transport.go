@@ -7,6 +7,7 @@ package mailer
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // Email is a rendered email, ready for a transport.
@@ -31,3 +32,15 @@ type Transport interface {
 
 // ErrPermanent marks a delivery failure that no retry will fix.
 var ErrPermanent = errors.New("permanent delivery failure")
+
+// RetryAfter is a retryable failure with the provider's own word on when
+// to try again (a 429's Retry-After); a retry should wait at least After.
+type RetryAfter struct {
+	After time.Duration
+	Err   error
+}
+
+func (e *RetryAfter) Error() string { return e.Err.Error() }
+
+// Unwrap exposes the provider's error.
+func (e *RetryAfter) Unwrap() error { return e.Err }

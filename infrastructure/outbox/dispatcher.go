@@ -356,7 +356,13 @@ func (d *Dispatcher) deliver(ctx context.Context, env Envelope) {
 		}
 		return
 	}
-	next := now.Add(backoff(d.cfg.BaseBackoff, d.cfg.MaxBackoff, env.Attempt, rand.Float64()))
+	wait := backoff(d.cfg.BaseBackoff, d.cfg.MaxBackoff, env.Attempt, rand.Float64())
+	var later *mailer.RetryAfter
+	if errors.As(err, &later) && later.After > wait {
+		// The provider said when; sooner would only be refused again.
+		wait = min(later.After, d.cfg.MaxBackoff)
+	}
+	next := now.Add(wait)
 	span.SetAttributes(outcomeKey.String(outcomeRetry))
 	d.metrics.count(ctx, outcomeRetry, msg.Kind)
 	d.log.WarnContext(ctx, "email delivery failed, will retry", append(attrs, "error", reason, "next_attempt_at", next)...)

@@ -465,3 +465,29 @@ func (m *fakeMeter) observe(t *testing.T) (depth, dead int64) {
 	}
 	return o.values["outbox.depth"], o.values["outbox.dead_letters"]
 }
+
+// TestRetryHonoursTheProvidersRetryAfter: a provider's "retry after" wins
+// over a shorter backoff.
+func TestRetryHonoursTheProvidersRetryAfter(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	store := outboxtest.NewMemoryStore()
+	start := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	clock := outboxtest.NewClock(start)
+	transport := outboxtest.NewTransport()
+	transport.FailNext(&mailer.RetryAfter{After: 5 * time.Minute, Err: errors.New("HTTP 429")})
+	d := outbox.New(store, nil, transport, outbox.Config{From: outboxtest.From, PollInterval: time.Hour, Now: clock.Now, Logger: outboxtest.TestLogger(t)})
+	q := outbox.NewQueue(store, d)
+	if err := d.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = d.Stop(context.Background()) })
+	if err := q.Enqueue(ctx, outboxtest.Message(1)); err != nil {
+		t.Fatal(err)
+	}
+	q.Wake()
+	row := waitRow(t, store, func(r outboxtest.Row) bool { return r.Attempts == 1 && r.LockedUntil == nil })
+	if wait := row.NextAttemptAt.Sub(start); wait != 5*time.Minute {
+		t.Fatalf("next attempt in %v, want the provider's 5m (the backoff alone is ~10s)", wait)
+	}
+}

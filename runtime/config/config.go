@@ -68,8 +68,10 @@ type Config struct {
 
 	Email Email
 
-	// TracesExporter is OTEL_TRACES_EXPORTER: none, otlp or console.
-	TracesExporter string
+	// TracesExporter and MetricsExporter are OTEL_TRACES_EXPORTER and
+	// OTEL_METRICS_EXPORTER: none, otlp or console.
+	TracesExporter  string
+	MetricsExporter string
 }
 
 // Email holds the mail settings.
@@ -128,6 +130,7 @@ var defaults = map[string]any{
 	"USER_DELETE_ENABLED":               "false",
 	"PASSWORD_HASH":                     HashArgon2id,
 	"OTEL_TRACES_EXPORTER":              "none",
+	"OTEL_METRICS_EXPORTER":             "none",
 	"EMAIL_TRANSPORT":                   "",
 	"EMAIL_FROM":                        "Beep <no-reply@localhost>",
 	"RESEND_API_KEY":                    "",
@@ -239,14 +242,8 @@ func Load(logger *slog.Logger) (Config, error) {
 		c.AutoMigrate = r.boolean("DATABASE_AUTO_MIGRATE")
 	}
 	c.Email = r.email(c.Env)
-	switch exp := strings.ToLower(strings.TrimSpace(v.GetString("OTEL_TRACES_EXPORTER"))); exp {
-	case "", "none":
-		c.TracesExporter = "none"
-	case "otlp", "console":
-		c.TracesExporter = exp
-	default:
-		r.fail("OTEL_TRACES_EXPORTER must be none, otlp or console, got %q", exp)
-	}
+	c.TracesExporter = r.exporter("OTEL_TRACES_EXPORTER")
+	c.MetricsExporter = r.exporter("OTEL_METRICS_EXPORTER")
 	c.Secrets = r.secrets(c, logger)
 	if len(r.problems) > 0 {
 		return Config{}, fmt.Errorf("invalid configuration:\n%w", errors.Join(r.problems...))
@@ -306,6 +303,19 @@ func (r *reader) secondsOrZero(key string) time.Duration {
 		return 0
 	}
 	return time.Duration(n) * time.Second
+}
+
+// exporter reads an OpenTelemetry exporter choice.
+func (r *reader) exporter(key string) string {
+	switch exp := strings.ToLower(strings.TrimSpace(r.v.GetString(key))); exp {
+	case "", "none":
+		return "none"
+	case "otlp", "console":
+		return exp
+	default:
+		r.fail("%s must be none, otlp or console, got %q", key, exp)
+		return "none"
+	}
 }
 
 func (r *reader) boolean(key string) bool {

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 
 	"github.com/uptrace/bun"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.uber.org/fx"
 
 	"github.com/beep/iam/infrastructure/bunstore"
@@ -21,7 +23,9 @@ var Database = fx.Module("database",
 	fx.Invoke(prepareSchema),
 )
 
-func openDatabase(lc fx.Lifecycle, c config.Config) (*bun.DB, error) {
+// openDatabase depends on the telemetry providers so the query hook finds
+// them installed.
+func openDatabase(lc fx.Lifecycle, c config.Config, _ *sdktrace.TracerProvider, _ *sdkmetric.MeterProvider) (*bun.DB, error) {
 	db, err := bunstore.Open(context.Background(), c.DatabaseURL, bunstore.WithTracing())
 	if err != nil {
 		return nil, err

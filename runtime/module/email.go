@@ -4,6 +4,8 @@ import (
 	"log/slog"
 	"os"
 
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.uber.org/fx"
 
 	"github.com/beep/iam/application/authn"
@@ -43,8 +45,11 @@ func newTransport(c config.Config, logger *slog.Logger) (mailer.Transport, error
 	}
 }
 
-func newDispatcher(store *bunstore.OutboxStore, transport mailer.Transport, c config.Config, logger *slog.Logger) *outbox.Dispatcher {
-	return outbox.New(store, mailer.Render, transport, outbox.Config{From: c.Email.From, MaxAttempts: c.Email.MaxAttempts, Logger: logger})
+func newDispatcher(store *bunstore.OutboxStore, transport mailer.Transport, c config.Config, logger *slog.Logger,
+	tp *sdktrace.TracerProvider, mp *sdkmetric.MeterProvider) *outbox.Dispatcher {
+	return outbox.New(store, mailer.Render, transport, outbox.Config{
+		From: c.Email.From, MaxAttempts: c.Email.MaxAttempts, Logger: logger, TracerProvider: tp, MeterProvider: mp,
+	})
 }
 
 func runDispatcher(lc fx.Lifecycle, d *outbox.Dispatcher) {

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.uber.org/fx"
 	"go.uber.org/fx/fxevent"
@@ -25,6 +26,14 @@ var Telemetry = fx.Module("telemetry",
 			}
 			lc.Append(fx.StopHook(tp.Shutdown))
 			return tp, nil
+		},
+		func(lc fx.Lifecycle, c config.Config) (*sdkmetric.MeterProvider, error) {
+			mp, err := telemetry.NewMeterProvider(context.Background(), c.MetricsExporter)
+			if err != nil {
+				return nil, err
+			}
+			lc.Append(fx.StopHook(mp.Shutdown))
+			return mp, nil
 		},
 	),
 )

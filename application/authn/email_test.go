@@ -47,7 +47,7 @@ func TestSignUpQueuesVerification(t *testing.T) {
 	if !strings.HasPrefix(m.URL, "https://auth.example/api/auth/verify-email?") || m.Username != "Alice" {
 		t.Fatalf("verification mail = %+v", m)
 	}
-	v, err := h.svc.VerifyEmail(context.Background(), linkToken(t, m.URL), "")
+	v, err := h.svc.VerifyEmail(context.Background(), authn.VerifyEmailInput{Token: linkToken(t, m.URL), CallbackURL: ""})
 	if err != nil || !v.User.EmailVerified || v.User.ID != a.User.ID {
 		t.Fatalf("VerifyEmail = %+v, %v", v, err)
 	}
@@ -55,7 +55,7 @@ func TestSignUpQueuesVerification(t *testing.T) {
 	if !stored.EmailVerified {
 		t.Fatal("verification not stored")
 	}
-	if again, err := h.svc.VerifyEmail(context.Background(), linkToken(t, m.URL), ""); err != nil || !again.User.EmailVerified {
+	if again, err := h.svc.VerifyEmail(context.Background(), authn.VerifyEmailInput{Token: linkToken(t, m.URL), CallbackURL: ""}); err != nil || !again.User.EmailVerified {
 		t.Fatalf("reopening the link = %+v, %v; want the same outcome", again, err)
 	}
 }
@@ -67,13 +67,13 @@ func TestVerifyEmailRejects(t *testing.T) {
 		h.signUp(t, "alice@example.com")
 		tok := linkToken(t, h.lastMail(t, mail.KindVerification, "alice@example.com").URL)
 		h.tokens.Expire()
-		if _, err := h.svc.VerifyEmail(ctx, tok, ""); !errors.Is(err, authn.ErrTokenExpired) {
+		if _, err := h.svc.VerifyEmail(ctx, authn.VerifyEmailInput{Token: tok, CallbackURL: ""}); !errors.Is(err, authn.ErrTokenExpired) {
 			t.Fatalf("error = %v", err)
 		}
 	})
 	t.Run("forged", func(t *testing.T) {
 		h := newHarness(t)
-		if _, err := h.svc.VerifyEmail(ctx, "not-a-token", ""); !errors.Is(err, authn.ErrInvalidToken) {
+		if _, err := h.svc.VerifyEmail(ctx, authn.VerifyEmailInput{Token: "not-a-token", CallbackURL: ""}); !errors.Is(err, authn.ErrInvalidToken) {
 			t.Fatalf("error = %v", err)
 		}
 	})
@@ -84,7 +84,7 @@ func TestVerifyEmailRejects(t *testing.T) {
 		if _, err := h.svc.DeleteUser(ctx, authn.DeleteUserInput{Session: a.Session}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := h.svc.VerifyEmail(ctx, tok, ""); !errors.Is(err, authn.ErrVerifyUserNotFound) {
+		if _, err := h.svc.VerifyEmail(ctx, authn.VerifyEmailInput{Token: tok, CallbackURL: ""}); !errors.Is(err, authn.ErrVerifyUserNotFound) {
 			t.Fatalf("error = %v", err)
 		}
 	})
@@ -96,7 +96,7 @@ func TestVerifyEmailRejects(t *testing.T) {
 			t.Fatal(err)
 		}
 		h.signUp(t, "alice@example.com") // a new account on the old address
-		if _, err := h.svc.VerifyEmail(ctx, tok, ""); !errors.Is(err, authn.ErrInvalidToken) {
+		if _, err := h.svc.VerifyEmail(ctx, authn.VerifyEmailInput{Token: tok, CallbackURL: ""}); !errors.Is(err, authn.ErrInvalidToken) {
 			t.Fatalf("error = %v", err)
 		}
 	})
@@ -169,7 +169,7 @@ func TestRequiredVerification(t *testing.T) {
 	if h.mailCount(mail.KindVerification) != before+1 {
 		t.Fatal("no new verification email on an unverified sign-in")
 	}
-	if _, err := h.svc.VerifyEmail(ctx, linkToken(t, m.URL), ""); err != nil {
+	if _, err := h.svc.VerifyEmail(ctx, authn.VerifyEmailInput{Token: linkToken(t, m.URL), CallbackURL: ""}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := h.svc.SignIn(ctx, authn.SignInInput{Email: "alice@example.com", Password: "correct horse"}); err != nil {
@@ -277,7 +277,7 @@ func TestPasswordResetTokenLifecycle(t *testing.T) {
 		if err := h.svc.ChangeEmail(ctx, authn.ChangeEmailInput{User: a.User, NewEmail: "alice@new.example"}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := h.svc.VerifyEmail(ctx, linkToken(t, h.lastMail(t, mail.KindVerification, "alice@new.example").URL), ""); err != nil {
+		if _, err := h.svc.VerifyEmail(ctx, authn.VerifyEmailInput{Token: linkToken(t, h.lastMail(t, mail.KindVerification, "alice@new.example").URL), CallbackURL: ""}); err != nil {
 			t.Fatal(err)
 		}
 		if ok, _ := h.svc.ResetTokenValid(ctx, fourth); ok {
@@ -334,7 +334,7 @@ func TestChangeEmail(t *testing.T) {
 		if u, _ := h.repos.Users.ByID(ctx, a.User.ID); u.Email != "alice@example.com" {
 			t.Fatal("email changed before it was proven")
 		}
-		step, err := h.svc.VerifyEmail(ctx, linkToken(t, conf.URL), "/settings")
+		step, err := h.svc.VerifyEmail(ctx, authn.VerifyEmailInput{Token: linkToken(t, conf.URL), CallbackURL: "/settings"})
 		if err != nil || !step.ChangeConfirmed || step.EmailChanged {
 			t.Fatalf("confirmation step = %+v, %v", step, err)
 		}
@@ -342,14 +342,29 @@ func TestChangeEmail(t *testing.T) {
 		if !strings.Contains(verify.URL, "callbackURL=%2Fsettings") {
 			t.Fatalf("the new address's link lost the callback: %s", verify.URL)
 		}
-		v, err := h.svc.VerifyEmail(ctx, linkToken(t, verify.URL), "")
+		v, err := h.svc.VerifyEmail(ctx, authn.VerifyEmailInput{Token: linkToken(t, verify.URL), CallbackURL: ""})
 		if err != nil || !v.EmailChanged || v.User.Email != "alice@new.example" || !v.User.EmailVerified {
 			t.Fatalf("final step = %+v, %v", v, err)
 		}
 		h.lastMail(t, mail.KindEmailChanged, "alice@example.com")
 		// The old confirmation link is useless now.
-		if _, err := h.svc.VerifyEmail(ctx, linkToken(t, conf.URL), ""); !errors.Is(err, authn.ErrVerifyInvalidUser) {
+		if _, err := h.svc.VerifyEmail(ctx, authn.VerifyEmailInput{Token: linkToken(t, conf.URL), CallbackURL: ""}); !errors.Is(err, authn.ErrVerifyInvalidUser) {
 			t.Fatalf("old confirmation reused: %v", err)
+		}
+	})
+	t.Run("a change does not complete in another user's session", func(t *testing.T) {
+		h := newHarness(t)
+		a := h.signUp(t, "alice@example.com")
+		mallory := h.signUp(t, "mallory@example.com")
+		if err := h.svc.ChangeEmail(ctx, authn.ChangeEmailInput{User: a.User, NewEmail: "alice@new.example"}); err != nil {
+			t.Fatal(err)
+		}
+		tok := linkToken(t, h.lastMail(t, mail.KindVerification, "alice@new.example").URL)
+		if _, err := h.svc.VerifyEmail(ctx, authn.VerifyEmailInput{Token: tok, Caller: &mallory.User.ID}); !errors.Is(err, authn.ErrVerifyInvalidUser) {
+			t.Fatalf("opened in another user's session: %v", err)
+		}
+		if v, err := h.svc.VerifyEmail(ctx, authn.VerifyEmailInput{Token: tok, Caller: &a.User.ID}); err != nil || !v.EmailChanged {
+			t.Fatalf("opened in the owner's session = %+v, %v", v, err)
 		}
 	})
 	t.Run("unverified user verifies the new address directly", func(t *testing.T) {
@@ -361,7 +376,7 @@ func TestChangeEmail(t *testing.T) {
 		if h.mailCount(mail.KindChangeEmailConfirmation) != 0 {
 			t.Fatal("an unverified address was asked to confirm")
 		}
-		v, err := h.svc.VerifyEmail(ctx, linkToken(t, h.lastMail(t, mail.KindVerification, "alice@new.example").URL), "")
+		v, err := h.svc.VerifyEmail(ctx, authn.VerifyEmailInput{Token: linkToken(t, h.lastMail(t, mail.KindVerification, "alice@new.example").URL), CallbackURL: ""})
 		if err != nil || v.User.Email != "alice@new.example" {
 			t.Fatalf("= %+v, %v", v, err)
 		}

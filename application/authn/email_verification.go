@@ -103,6 +103,14 @@ type Verified struct {
 	EmailChanged bool
 }
 
+// VerifyEmailInput is an opened verification link: its token, where it
+// leads afterwards, and who opened it, when signed in.
+type VerifyEmailInput struct {
+	Token       string
+	CallbackURL string
+	Caller      *identity.UserID
+}
+
 // VerifyEmail redeems an email-verification token. Tokens are stateless
 // JWTs, so a link may be opened twice: verifying a verified address is not
 // an error. A token whose user is gone is ErrVerifyUserNotFound; one whose
@@ -110,13 +118,13 @@ type Verified struct {
 // tokens move through their steps: the old address's confirmation mails a
 // link to the new address (leading to callbackURL), whose verification
 // switches the account over and tells the old address.
-func (s *Service) VerifyEmail(ctx context.Context, token, callbackURL string) (Verified, error) {
-	claims, err := s.deps.EmailTokens.Parse(token)
+func (s *Service) VerifyEmail(ctx context.Context, in VerifyEmailInput) (Verified, error) {
+	claims, err := s.deps.EmailTokens.Parse(in.Token)
 	if err != nil {
 		return Verified{}, err
 	}
 	if claims.UpdateTo != "" {
-		return s.verifyEmailChange(ctx, claims, callbackURL)
+		return s.verifyEmailChange(ctx, claims, in)
 	}
 	user, err := s.deps.Users.ByEmail(ctx, claims.Email)
 	if errors.Is(err, identity.ErrUserNotFound) {
@@ -140,19 +148,20 @@ func (s *Service) VerifyEmail(ctx context.Context, token, callbackURL string) (V
 
 // verifyEmailChange handles the two steps of an email change. The token
 // names the user by id and the address it was issued for: once the account
-// has moved on, an old link is refused.
-func (s *Service) verifyEmailChange(ctx context.Context, claims EmailClaims, callbackURL string) (Verified, error) {
+// has moved on, an old link is refused, and so is one opened in another
+// user's session (a change must not complete in a stranger's browser).
+func (s *Service) verifyEmailChange(ctx context.Context, claims EmailClaims, in VerifyEmailInput) (Verified, error) {
 	user, err := s.deps.Users.ByID(ctx, claims.UserID)
 	if errors.Is(err, identity.ErrUserNotFound) {
 		return Verified{}, ErrVerifyUserNotFound
 	} else if err != nil {
 		return Verified{}, fmt.Errorf("look up user: %w", err)
 	}
-	if user.Email != claims.Email {
+	if user.Email != claims.Email || (in.Caller != nil && *in.Caller != user.ID) {
 		return Verified{}, ErrVerifyInvalidUser
 	}
 	if claims.RequestType == ChangeEmailConfirmation {
-		return Verified{User: user, ChangeConfirmed: true}, s.mailNewAddress(ctx, user, claims.UpdateTo, callbackURL)
+		return Verified{User: user, ChangeConfirmed: true}, s.mailNewAddress(ctx, user, claims.UpdateTo, in.CallbackURL)
 	}
 	return s.switchEmail(ctx, user, claims.UpdateTo)
 }

@@ -105,8 +105,8 @@ func (t *TracedAuthn) SendVerificationEmail(ctx context.Context, in authn.SendVe
 }
 
 // VerifyEmail traces authn.Service.VerifyEmail.
-func (t *TracedAuthn) VerifyEmail(ctx context.Context, token, callbackURL string) (authn.Verified, error) {
-	return span(ctx, t, "authn.VerifyEmail", func(ctx context.Context) (authn.Verified, error) { return t.next.VerifyEmail(ctx, token, callbackURL) })
+func (t *TracedAuthn) VerifyEmail(ctx context.Context, in authn.VerifyEmailInput) (authn.Verified, error) {
+	return span(ctx, t, "authn.VerifyEmail", func(ctx context.Context) (authn.Verified, error) { return t.next.VerifyEmail(ctx, in) })
 }
 
 // RequestPasswordReset traces authn.Service.RequestPasswordReset.

@@ -36,7 +36,7 @@ type Authenticator interface {
 	ConfirmDeletion(ctx context.Context, userID identity.UserID, token string) error
 	ListAccounts(ctx context.Context, userID identity.UserID) ([]identity.Account, error)
 	SendVerificationEmail(ctx context.Context, in authn.SendVerificationInput) error
-	VerifyEmail(ctx context.Context, token, callbackURL string) (authn.Verified, error)
+	VerifyEmail(ctx context.Context, in authn.VerifyEmailInput) (authn.Verified, error)
 	RequestPasswordReset(ctx context.Context, email identity.Email, redirectTo string) error
 	ResetTokenValid(ctx context.Context, token string) (bool, error)
 	ResetPassword(ctx context.Context, token, newPassword string) error

@@ -122,3 +122,21 @@ func TestChangeEmailOldSession(t *testing.T) {
 		t.Fatalf("change-email = %d %s", res.status, res.body)
 	}
 }
+
+// A change link opened in another user's session is refused, as
+// better-auth refuses it: the change must not complete in a stranger's
+// browser.
+func TestChangeEmailLinkInAnotherSession(t *testing.T) {
+	s := newServer(t)
+	owner, _ := s.signUp(t, "User One", "u1@example.com")
+	other, _ := s.signUp(t, "User Two", "u2@example.com")
+	if res := s.post(t, "/change-email", `{"newEmail":"new@example.com"}`, "Cookie", owner); res.status != http.StatusOK {
+		t.Fatalf("change-email = %d %s", res.status, res.body)
+	}
+	link := s.linkPath(t, s.lastMail(t, mail.KindVerification, "new@example.com").URL)
+	res := s.do(t, http.MethodGet, link, "", "Cookie", other)
+	wantError(t, res, http.StatusUnauthorized, `{"message":"Invalid user","code":"INVALID_USER"}`)
+	if res := s.do(t, http.MethodGet, link, "", "Cookie", owner); res.status != http.StatusOK && res.status != http.StatusFound {
+		t.Fatalf("the owner's session = %d %s", res.status, res.body)
+	}
+}

@@ -94,9 +94,9 @@ type spy struct {
 	verifyEmail, resetValid, resetPassword, confirmDeletion atomic.Int32
 }
 
-func (s *spy) VerifyEmail(ctx context.Context, token, callbackURL string) (authn.Verified, error) {
+func (s *spy) VerifyEmail(ctx context.Context, in authn.VerifyEmailInput) (authn.Verified, error) {
 	s.verifyEmail.Add(1)
-	return s.Authenticator.VerifyEmail(ctx, token, callbackURL)
+	return s.Authenticator.VerifyEmail(ctx, in)
 }
 
 func (s *spy) ResetTokenValid(ctx context.Context, token string) (bool, error) {

@@ -66,7 +66,7 @@ func (a *AuthRoutes) verifyEmail(c echo.Context) error {
 	if len(q.token) > maxEmailTokenLength {
 		err = authn.ErrInvalidToken
 	} else {
-		got, err = a.auth.VerifyEmail(c.Request().Context(), q.token, q.callbackURL)
+		got, err = a.verifyEmailAs(c, q.token, q.callbackURL)
 	}
 	if code, ok := linkFailure(err); ok && q.callbackURL != "" {
 		return redirect(c, withErrorParam(q.callbackURL, code))
@@ -118,4 +118,18 @@ func (a *AuthRoutes) refreshCookies(c echo.Context, user identity.User) {
 	}
 	r := c.Request()
 	a.cookies.setSession(c.Response().Header(), r, *cur, a.cookies.dontRememberOf(r))
+}
+
+// verifyEmailAs redeems the token on behalf of the caller's session, if
+// any: an email change may not complete in another user's session.
+func (a *AuthRoutes) verifyEmailAs(c echo.Context, token, callbackURL string) (authn.Verified, error) {
+	in := authn.VerifyEmailInput{Token: token, CallbackURL: callbackURL}
+	cur, err := a.optionalSession(c, sessionLookup{disableCookieCache: true, disableRefresh: true})
+	if err != nil {
+		return authn.Verified{}, err
+	}
+	if cur != nil {
+		in.Caller = &cur.User.ID
+	}
+	return a.auth.VerifyEmail(c.Request().Context(), in)
 }

@@ -135,7 +135,11 @@ func TestChangeEmailLinkInAnotherSession(t *testing.T) {
 	}
 	link := s.linkPath(t, s.lastMail(t, mail.KindVerification, "new@example.com").URL)
 	res := s.do(t, http.MethodGet, link, "", "Cookie", other)
-	wantError(t, res, http.StatusUnauthorized, `{"message":"Invalid user","code":"INVALID_USER"}`)
+	// The link carries callbackURL=/ (the default), so the refusal is a
+	// redirect with the code.
+	if res.status != http.StatusFound || res.header.Get("Location") != "/?error=INVALID_USER" {
+		t.Fatalf("opened in another session = %d %q, want 302 to /?error=INVALID_USER", res.status, res.header.Get("Location"))
+	}
 	if res := s.do(t, http.MethodGet, link, "", "Cookie", owner); res.status != http.StatusOK && res.status != http.StatusFound {
 		t.Fatalf("the owner's session = %d %s", res.status, res.body)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/beep/iam/domain/identity"
 	"github.com/beep/iam/domain/session"
@@ -81,10 +82,16 @@ func (s *Service) revoke(ctx context.Context, tokens ...string) error {
 	return nil
 }
 
-// SessionRevoked reports whether a cookie-cache entry for token must be
-// refused. A failing revocation store counts as revoked: the caller then
-// reads storage, which is always right.
-func (s *Service) SessionRevoked(ctx context.Context, token string) bool {
+// CacheStale reports whether a cookie-cache entry for the session behind
+// token, issued at issuedAt for userID, must not be trusted: the session
+// was revoked, or the user's organization context changed since. A failing
+// store counts as stale: the caller then reads storage, so a cache failure
+// never authenticates nor serves a stale role.
+func (s *Service) CacheStale(ctx context.Context, token string, userID identity.UserID, issuedAt time.Time) bool {
 	revoked, err := s.deps.Revoked.IsRevoked(ctx, token)
-	return err != nil || revoked
+	if err != nil || revoked {
+		return true
+	}
+	changed, err := s.deps.Changes.ChangedSince(ctx, userID, issuedAt)
+	return err != nil || changed
 }

@@ -24,7 +24,7 @@ func (h *harness) signIn(t *testing.T, email, password string) authn.Authenticat
 
 func (h *harness) revokedToken(t *testing.T, token string) bool {
 	t.Helper()
-	return h.svc.SessionRevoked(context.Background(), token)
+	return h.svc.CacheStale(context.Background(), token, "user__nobody", h.clock.Now())
 }
 
 func TestListSessionsNeedsAFreshSession(t *testing.T) {
@@ -118,11 +118,38 @@ func TestSignOutRevokes(t *testing.T) {
 	}
 }
 
-func TestSessionRevokedFailsClosed(t *testing.T) {
+func TestCacheStaleFailsClosed(t *testing.T) {
 	h := newHarness(t)
 	h.revoked.Err = errors.New("redis down")
 	if !h.revokedToken(t, "anything") {
-		t.Fatal("a revocation-store error must count as revoked")
+		t.Fatal("a revocation-store error must count as stale")
+	}
+	h.revoked.Err = nil
+	h.changes.Err = errors.New("redis down")
+	if !h.revokedToken(t, "anything") {
+		t.Fatal("a context-change-store error must count as stale")
+	}
+}
+
+// TestCacheStaleAfterContextChange: an entry issued before a change of the
+// user's organization context is stale; one issued after it is not.
+func TestCacheStaleAfterContextChange(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	issued := h.clock.Now()
+	if h.svc.CacheStale(ctx, "tok", "user__a", issued) {
+		t.Fatal("stale with no change recorded")
+	}
+	h.clock.Advance(time.Second)
+	_ = h.changes.Record(ctx, "user__a")
+	if !h.svc.CacheStale(ctx, "tok", "user__a", issued) {
+		t.Fatal("an entry issued before the change is not stale")
+	}
+	if h.svc.CacheStale(ctx, "tok", "user__b", issued) {
+		t.Fatal("another user's change made the entry stale")
+	}
+	if h.svc.CacheStale(ctx, "tok", "user__a", h.clock.Now().Add(time.Millisecond)) {
+		t.Fatal("an entry issued after the change is stale")
 	}
 }
 

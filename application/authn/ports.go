@@ -111,6 +111,17 @@ type RevokedSessions interface {
 	IsRevoked(ctx context.Context, token string) (bool, error)
 }
 
+// ContextChanges tells whether a user's organization context (memberships,
+// roles, active organization) changed since a time, so a cookie-cache entry
+// issued before the change is read again from storage. Adapters: in memory
+// for one node, Redis for many.
+type ContextChanges interface {
+	// ChangedSince reports whether the user's context changed at or after
+	// t. Callers treat an error as "changed": a cache failure never serves
+	// a possibly stale role.
+	ChangedSince(ctx context.Context, userID identity.UserID, t time.Time) (bool, error)
+}
+
 // Outbox queues emails. Enqueue writes into the transaction of ctx, so an
 // email exists exactly when the change that caused it committed; delivery
 // happens later, at least once, with retries. Callers validate messages

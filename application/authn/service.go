@@ -20,6 +20,7 @@ type Deps struct {
 	Sessions      SessionRepository
 	Organizations OrganizationRepository
 	Revoked       RevokedSessions
+	Changes       ContextChanges
 	Verifications VerificationRepository
 	Outbox        Outbox
 	EmailTokens   EmailTokens

@@ -25,6 +25,7 @@ type harness struct {
 	clock   *authntest.Clock
 	hasher  *authntest.Hasher
 	revoked *authntest.Revoked
+	changes *authntest.Changes
 	repos   authntest.Repos
 }
 
@@ -32,6 +33,7 @@ func newHarness(t *testing.T) *harness {
 	t.Helper()
 	store := authntest.NewStore()
 	h := &harness{store: store, clock: authntest.NewClock(start), hasher: &authntest.Hasher{}, revoked: &authntest.Revoked{}, tokens: &authntest.EmailTokens{}}
+	h.changes = &authntest.Changes{Clock: h.clock}
 	h.repos = authntest.Repos{Tx: store, Users: store.Users(), Accounts: store.Accounts(), Sessions: store.Sessions(), Organizations: store.Organizations(), Verifications: store.Verifications()}
 	h.svc = authn.NewService(h.deps(), testPolicy())
 	return h
@@ -48,7 +50,7 @@ func (h *harness) deps() authn.Deps {
 	return authn.Deps{
 		Clock: h.clock, IDs: &authntest.IDs{}, Tokens: &authntest.Tokens{}, Hasher: h.hasher, Tx: h.repos.Tx,
 		Users: h.repos.Users, Accounts: h.repos.Accounts, Sessions: h.repos.Sessions, Organizations: h.repos.Organizations,
-		Revoked: h.revoked, Verifications: h.store.Verifications(), Outbox: h.store.Outbox(), EmailTokens: h.tokens,
+		Revoked: h.revoked, Changes: h.changes, Verifications: h.store.Verifications(), Outbox: h.store.Outbox(), EmailTokens: h.tokens,
 		FoldAccents: authntest.NoFold,
 	}
 }

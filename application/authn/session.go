@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/beep/iam/domain/identity"
 	"github.com/beep/iam/domain/session"
@@ -26,6 +27,9 @@ type CurrentSession struct {
 	Session   session.Session
 	Context   session.OrganizationContext
 	Refreshed bool
+	// LoadedAt is when the lookup began: a cache entry made from this
+	// answer is as old as the oldest row it read.
+	LoadedAt time.Time
 }
 
 // GetSession returns the live session behind a token. A missing session is
@@ -35,11 +39,11 @@ type CurrentSession struct {
 // ErrSessionGone. The organization context is recomputed from memberships on
 // every call, so it is never stale.
 func (s *Service) GetSession(ctx context.Context, q SessionQuery) (CurrentSession, error) {
+	now := s.deps.Clock.Now()
 	sess, err := s.deps.Sessions.ByToken(ctx, q.Token)
 	if err != nil {
 		return CurrentSession{}, err
 	}
-	now := s.deps.Clock.Now()
 	if sess.Expired(now) {
 		if err := s.deps.Sessions.Delete(ctx, q.Token); err != nil {
 			return CurrentSession{}, fmt.Errorf("delete expired session: %w", err)
@@ -52,7 +56,7 @@ func (s *Service) GetSession(ctx context.Context, q SessionQuery) (CurrentSessio
 	} else if err != nil {
 		return CurrentSession{}, fmt.Errorf("load session user: %w", err)
 	}
-	out := CurrentSession{User: user, Session: sess}
+	out := CurrentSession{User: user, Session: sess, LoadedAt: now}
 	if !q.DisableRefresh && !q.DontRemember {
 		if next, due := s.policy.Sessions.Refresh(sess, now); due {
 			if err := s.deps.Sessions.Extend(ctx, q.Token, next, now); errors.Is(err, session.ErrSessionNotFound) {

@@ -45,3 +45,11 @@ type Invitation struct {
 func (i Invitation) Open(now time.Time) bool {
 	return i.Status == InvitationPending && now.Before(i.ExpiresAt)
 }
+
+// NewInvitation builds a pending invitation that expires after ttl.
+func NewInvitation(invID InvitationID, orgID ID, email identity.Email, roles Roles, inviter identity.UserID, now time.Time, ttl time.Duration) Invitation {
+	return Invitation{
+		ID: invID, OrganizationID: orgID, Email: email, Roles: roles, InviterID: inviter,
+		Status: InvitationPending, ExpiresAt: now.Add(ttl), CreatedAt: now,
+	}
+}

@@ -3,7 +3,6 @@ package organization
 import (
 	"time"
 
-	"github.com/beep/iam/domain/failure"
 	"github.com/beep/iam/domain/id"
 	"github.com/beep/iam/domain/identity"
 )
@@ -64,11 +63,19 @@ type Organization struct {
 	UpdatedAt          time.Time
 }
 
-// Failures of organizations and memberships, with better-auth's codes.
-var (
-	ErrOrganizationNotFound = failure.New(failure.NotFound, "ORGANIZATION_NOT_FOUND", "Organization not found")
-	ErrAlreadyMember        = failure.New(failure.Conflict, "USER_IS_ALREADY_A_MEMBER_OF_THIS_ORGANIZATION", "User is already a member of this organization")
-)
+// NewTeam builds an organization a user creates: type team, not personal,
+// free and active, created by creator.
+func NewTeam(orgID ID, name, slug string, logo, metadata *string, creator identity.UserID, now time.Time) Organization {
+	return Organization{
+		ID: orgID, Name: name, Slug: slug, Logo: logo, Metadata: metadata,
+		Type: TypeTeam, OwnerUserID: creator,
+		SubscriptionTier: TierFree, SubscriptionStatus: SubscriptionActive,
+		CreatedAt: now, UpdatedAt: now,
+	}
+}
 
-// ErrSlugTaken is returned when an organization slug is already in use.
-var ErrSlugTaken = failure.New(failure.Conflict, "ORGANIZATION_SLUG_ALREADY_TAKEN", "Organization slug already taken")
+// NewOwner builds the owner membership of the user who created an
+// organization.
+func NewOwner(memberID MemberID, orgID ID, userID identity.UserID, now time.Time) Member {
+	return Member{ID: memberID, OrganizationID: orgID, UserID: userID, Roles: Roles{RoleOwner}, Status: MemberActive, CreatedAt: now}
+}

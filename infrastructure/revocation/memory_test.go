@@ -23,11 +23,7 @@ func newClock() *clock {
 func (c *clock) now() time.Time          { return time.Unix(0, c.ns.Load()) }
 func (c *clock) advance(d time.Duration) { c.ns.Add(int64(d)) }
 
-func (m *Memory) size() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return len(m.expires)
-}
+func (m *Memory) size() int { return m.revoked.size() }
 
 func revoked(t *testing.T, m *Memory, tok string) bool {
 	t.Helper()
@@ -51,7 +47,7 @@ func TestRevokeThenExpire(t *testing.T) {
 	if revoked(t, m, "tokC") {
 		t.Fatal("IsRevoked(never revoked) = true")
 	}
-	if _, ok := m.expires[sha256.Sum256([]byte("tokA"))]; !ok {
+	if _, ok := m.revoked.get(c.now(), sha256.Sum256([]byte("tokA"))); !ok {
 		t.Fatal("no entry under the SHA-256 of the token")
 	}
 

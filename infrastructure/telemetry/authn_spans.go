@@ -66,12 +66,12 @@ func (t *TracedAuthn) RevokeOtherSessions(ctx context.Context, userID identity.U
 	return spanErr(ctx, t, "authn.RevokeOtherSessions", func(ctx context.Context) error { return t.next.RevokeOtherSessions(ctx, userID, keep) })
 }
 
-// SessionRevoked traces authn.Service.SessionRevoked. It sits on the
-// cookie-cache path, so its span is what a cache hit leaves in a trace.
-func (t *TracedAuthn) SessionRevoked(ctx context.Context, token string) bool {
-	ctx, sp := t.tracer.Start(ctx, "authn.SessionRevoked")
+// CacheStale traces authn.Service.CacheStale. It sits on the cookie-cache
+// path, so its span is what a cache hit leaves in a trace.
+func (t *TracedAuthn) CacheStale(ctx context.Context, token string, userID identity.UserID, issuedAt time.Time) bool {
+	ctx, sp := t.tracer.Start(ctx, "authn.CacheStale")
 	defer sp.End()
-	return t.next.SessionRevoked(ctx, token)
+	return t.next.CacheStale(ctx, token, userID, issuedAt)
 }
 
 // UpdateUser traces authn.Service.UpdateUser.

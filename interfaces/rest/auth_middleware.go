@@ -3,6 +3,7 @@ package rest
 import (
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -129,7 +130,7 @@ func (a *AuthRoutes) fromCache(c echo.Context, data, token string, dontRemember 
 	if ok && entry.usableFor(token, cs.now(), cs.cacheNotBefore) {
 		var cur authn.CurrentSession
 		if cur, ok = entry.payload.current(dontRemember); ok {
-			if a.auth.SessionRevoked(c.Request().Context(), token) {
+			if a.auth.CacheStale(c.Request().Context(), token, cur.User.ID, time.UnixMilli(entry.payload.UpdatedAt)) {
 				return authn.CurrentSession{}, false
 			}
 			return cur, true

@@ -22,9 +22,10 @@ type Authenticator interface {
 	SignIn(ctx context.Context, in authn.SignInInput) (authn.Authenticated, error)
 	GetSession(ctx context.Context, q authn.SessionQuery) (authn.CurrentSession, error)
 	SignOut(ctx context.Context, token string) error
-	// SessionRevoked reports whether a cookie-cache entry for token must be
-	// refused; true when in doubt.
-	SessionRevoked(ctx context.Context, token string) bool
+	// CacheStale reports whether a cookie-cache entry for token, issued to
+	// userID at issuedAt, must not be trusted (revoked session, changed
+	// organization context); true when in doubt.
+	CacheStale(ctx context.Context, token string, userID identity.UserID, issuedAt time.Time) bool
 	ListSessions(ctx context.Context, current session.Session) ([]session.Session, error)
 	RevokeSession(ctx context.Context, userID identity.UserID, token string) error
 	RevokeSessions(ctx context.Context, userID identity.UserID) error

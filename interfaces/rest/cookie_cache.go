@@ -74,7 +74,13 @@ func (cs cookieSettings) setCache(h http.Header, r *http.Request, cur authn.Curr
 		maxAge, life = noMaxAge, min(dontRememberCacheLife, life)
 	}
 	now := cs.now()
-	value, err := cs.encodeCache(cur, now, now.Add(life))
+	issued := now
+	if !cur.LoadedAt.IsZero() && cur.LoadedAt.Before(now) {
+		// As old as the oldest row it was made from: a context change
+		// committed while the rows were read makes the entry stale.
+		issued = cur.LoadedAt
+	}
+	value, err := cs.encodeCache(cur, issued, now.Add(life))
 	if err != nil {
 		return // an unencodable date: no cache entry, the next request reads storage
 	}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/beep/iam/application/authn"
 	"github.com/beep/iam/application/authn/authntest"
+	"github.com/beep/iam/domain/identity"
 	"github.com/beep/iam/interfaces/rest"
 )
 
@@ -43,6 +44,7 @@ type testServer struct {
 	repos   authntest.Repos    // the service's storage, when the harness built it
 	store   *authntest.Store   // the same storage, with its outbox (Mail)
 	revoked *authntest.Revoked // its revocation set
+	changes *authntest.Changes // its organization-context changes
 	emails  *authntest.EmailTokens
 	auth    rest.Authenticator
 }
@@ -112,8 +114,9 @@ func newServer(t *testing.T, opts ...option) *testServer {
 		o.tokens = &authntest.Tokens{}
 	}
 	store, revoked, emails := authntest.NewStore(), &authntest.Revoked{}, &authntest.EmailTokens{}
+	changes := &authntest.Changes{Clock: clock}
 	if o.shared != nil {
-		clock, store, revoked, emails, o.auth = o.shared.clock, o.shared.store, o.shared.revoked, o.shared.emails, o.shared.auth
+		clock, store, revoked, changes, emails, o.auth = o.shared.clock, o.shared.store, o.shared.revoked, o.shared.changes, o.shared.emails, o.shared.auth
 	}
 	repos := authntest.Repos{
 		Tx: store, Users: store.Users(), Accounts: store.Accounts(), Sessions: store.Sessions(),
@@ -128,7 +131,7 @@ func newServer(t *testing.T, opts ...option) *testServer {
 		o.auth = authn.NewService(authn.Deps{
 			Clock: clock, IDs: &authntest.IDs{}, Tokens: o.tokens, Hasher: &authntest.Hasher{},
 			Tx: repos.Tx, Users: repos.Users, Accounts: repos.Accounts, Sessions: repos.Sessions,
-			Organizations: repos.Organizations, Revoked: revoked, Verifications: repos.Verifications,
+			Organizations: repos.Organizations, Revoked: revoked, Changes: changes, Verifications: repos.Verifications,
 			Outbox: store.Outbox(), EmailTokens: emails, FoldAccents: authntest.NoFold,
 		}, policy)
 	}
@@ -155,7 +158,7 @@ func newServer(t *testing.T, opts ...option) *testServer {
 	t.Cleanup(ts.Close)
 	origin := strings.TrimSuffix(o.baseURL, "/")
 	return &testServer{
-		url: self, origin: origin, clock: clock, logs: logs, repos: repos, store: store, revoked: revoked, emails: emails, auth: o.auth,
+		url: self, origin: origin, clock: clock, logs: logs, repos: repos, store: store, revoked: revoked, changes: changes, emails: emails, auth: o.auth,
 		client: &http.Client{
 			Timeout:       10 * time.Second,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
@@ -430,9 +433,9 @@ func (c *counting) GetSession(ctx context.Context, q authn.SessionQuery) (authn.
 	return c.Authenticator.GetSession(ctx, q)
 }
 
-func (c *counting) SessionRevoked(ctx context.Context, token string) bool {
+func (c *counting) CacheStale(ctx context.Context, token string, userID identity.UserID, issuedAt time.Time) bool {
 	c.revoked.Add(1)
-	return c.Authenticator.SessionRevoked(ctx, token)
+	return c.Authenticator.CacheStale(ctx, token, userID, issuedAt)
 }
 
 // withCounting wraps the service in c.

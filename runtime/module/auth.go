@@ -94,7 +94,7 @@ func newAuthService(d authDeps, p authn.Policy) *authn.Service {
 	return authn.NewService(authn.Deps{
 		Clock: d.Clock, IDs: d.IDs, Tokens: d.Tokens, Hasher: d.Hasher, Tx: d.Tx,
 		Users: d.Users, Accounts: d.Accounts, Sessions: d.Sessions, Organizations: d.Organizations,
-		Revoked: d.Revoked, Verifications: d.Verifications, Outbox: d.Outbox, EmailTokens: d.EmailTokens,
+		Revoked: d.Revoked, Changes: d.Changes, Verifications: d.Verifications, Outbox: d.Outbox, EmailTokens: d.EmailTokens,
 		FoldAccents: textfold.FoldAccents,
 	}, p)
 }

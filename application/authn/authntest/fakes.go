@@ -13,6 +13,7 @@ import (
 	"github.com/beep/iam/application/authn"
 	"github.com/beep/iam/domain/failure"
 	"github.com/beep/iam/domain/id"
+	"github.com/beep/iam/domain/identity"
 )
 
 // Clock is a settable clock, safe for concurrent use.
@@ -194,6 +195,40 @@ func (r *Revoked) IsRevoked(_ context.Context, token string) (bool, error) {
 		return false, r.Err
 	}
 	return r.tokens[token], nil
+}
+
+// Changes is an in-memory authn.ContextChanges and tenancy.ContextChanges
+// without expiry, on the clock it is given.
+type Changes struct {
+	Clock interface{ Now() time.Time }
+	mu    sync.Mutex
+	at    map[identity.UserID]time.Time
+	// Err, when set, is returned by ChangedSince (a cache outage).
+	Err error
+}
+
+// Record implements tenancy.ContextChanges.
+func (c *Changes) Record(_ context.Context, users ...identity.UserID) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.at == nil {
+		c.at = map[identity.UserID]time.Time{}
+	}
+	for _, u := range users {
+		c.at[u] = c.Clock.Now()
+	}
+	return nil
+}
+
+// ChangedSince implements authn.ContextChanges.
+func (c *Changes) ChangedSince(_ context.Context, userID identity.UserID, t time.Time) (bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.Err != nil {
+		return false, c.Err
+	}
+	at, ok := c.at[userID]
+	return ok && !at.Before(t), nil
 }
 
 // NoFold is an accent folder that changes nothing.

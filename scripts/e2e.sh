@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# e2e.sh: run the better-auth client SDK suite (e2e/client.test.mjs and
-# e2e/email-outage.test.mjs, with BEEP=1) against the built bin/iamd over real HTTP, twice:
+# e2e.sh: run the better-auth client SDK suite (e2e/client.test.mjs,
+# e2e/organization.test.mjs and e2e/email-outage.test.mjs, with BEEP=1) against the built bin/iamd over real HTTP, twice:
 #   1. iamd on a fresh PostgreSQL database (created in IAM_TEST_POSTGRES_URL's cluster),
 #   2. iamd on a fresh SQLite file (DATABASE_URL=sqlite:<tmpdir>/iam.db).
 # Each run gets its own iamd process with USER_DELETE_ENABLED=true, and its output is
@@ -11,7 +11,7 @@
 # if the first fails. If a run fails, this script prints that iamd's log and the fake's. It
 # exits non-zero if either run failed.
 #
-# The two test files run side by side (--test-concurrency=2): email-outage.test.mjs waits
+# The test files run side by side (--test-concurrency=3): email-outage.test.mjs waits
 # about a minute for iamd's retry backoff (10 s, 20 s, 40 s) while client.test.mjs runs.
 #
 #   scripts/with-postgres.sh scripts/e2e.sh     (or: make test)
@@ -98,8 +98,8 @@ start_fake() {
 # start, a test failed, or the fake recorded a violation.
 run_suite() {
 	local label=$1 dburl=$2 port log base key violations rc=0
-	local files=(client.test.mjs email-outage.test.mjs)
-	[ "${E2E_OUTAGE:-1}" = 0 ] && files=(client.test.mjs)
+	local files=(client.test.mjs organization.test.mjs email-outage.test.mjs)
+	[ "${E2E_OUTAGE:-1}" = 0 ] && files=(client.test.mjs organization.test.mjs)
 	port=$(free_port)
 	log="$TMP/iamd-$label.log"
 	base="http://127.0.0.1:$port"
@@ -134,7 +134,7 @@ run_suite() {
 	# shellcheck disable=SC2086 # E2E_TEST_ARGS is a list of words.
 	(cd "$ROOT/e2e" && BASE_URL="$base" BEEP=1 E2E_LABEL="iamd on $label" \
 		FAKE_RESEND_URL="$FAKE_URL" EMAIL_FROM="$EMAIL_FROM" \
-		node --test --test-concurrency=2 --test-reporter=spec ${E2E_TEST_ARGS:-} "${files[@]}") || rc=$?
+		node --test --test-concurrency=3 --test-reporter=spec ${E2E_TEST_ARGS:-} "${files[@]}") || rc=$?
 	stop_iamd
 	# Every request iamd made to the provider, the sends after the last test included, must
 	# have been one Resend accepts.

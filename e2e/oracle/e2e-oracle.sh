@@ -4,6 +4,12 @@
 # This proves the harness: every flow must pass against better-auth itself.
 #
 #   scripts/with-postgres.sh e2e/oracle/e2e-oracle.sh [node --test args...]
+#   E2E_FILES="organization.test.mjs" scripts/with-postgres.sh e2e/oracle/e2e-oracle.sh
+#
+# E2E_FILES: the test files to run, space-separated, relative to e2e/ (default
+# client.test.mjs). The suite gets ORACLE_DATABASE_URL, the oracle's database: the
+# organization suite uses it to mark a user's email verified, which the oracle (no
+# mail transport) cannot do over HTTP.
 #
 # ORACLE_COOKIE_CACHE=300 starts the oracle with better-auth's cookie cache on (Beep's
 # default). Then the revocation flows fail against better-auth (it keeps answering
@@ -38,6 +44,8 @@ for _ in $(seq 1 150); do
 done
 
 echo "e2e [oracle${ORACLE_COOKIE_CACHE:+, cookieCache ${ORACLE_COOKIE_CACHE}s}]: better-auth client SDK against better-auth 1.7.25 (127.0.0.1:$PORT)"
-if ! BASE_URL="http://127.0.0.1:$PORT" E2E_LABEL="better-auth oracle" node --test --test-reporter=spec "$@" client.test.mjs; then
+read -r -a FILES <<<"${E2E_FILES:-client.test.mjs}"
+if ! BASE_URL="http://127.0.0.1:$PORT" E2E_LABEL="better-auth oracle" ORACLE_DATABASE_URL="${IAM_TEST_POSTGRES_URL%/*}/$DB" \
+	node --test --test-reporter=spec "$@" "${FILES[@]}"; then
 	echo "--- oracle log ---" >&2; cat "$LOG" >&2; exit 1
 fi

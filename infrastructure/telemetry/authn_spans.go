@@ -2,6 +2,7 @@ package telemetry
 
 import (
 	"context"
+	"time"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/codes"
@@ -28,42 +29,42 @@ func TraceAuthn(svc *authn.Service) *TracedAuthn {
 
 // SignUp traces authn.Service.SignUp.
 func (t *TracedAuthn) SignUp(ctx context.Context, in authn.SignUpInput) (authn.Authenticated, error) {
-	return span(ctx, t, "authn.SignUp", func(ctx context.Context) (authn.Authenticated, error) { return t.next.SignUp(ctx, in) })
+	return span(ctx, t.tracer, "authn.SignUp", func(ctx context.Context) (authn.Authenticated, error) { return t.next.SignUp(ctx, in) })
 }
 
 // SignIn traces authn.Service.SignIn.
 func (t *TracedAuthn) SignIn(ctx context.Context, in authn.SignInInput) (authn.Authenticated, error) {
-	return span(ctx, t, "authn.SignIn", func(ctx context.Context) (authn.Authenticated, error) { return t.next.SignIn(ctx, in) })
+	return span(ctx, t.tracer, "authn.SignIn", func(ctx context.Context) (authn.Authenticated, error) { return t.next.SignIn(ctx, in) })
 }
 
 // GetSession traces authn.Service.GetSession.
 func (t *TracedAuthn) GetSession(ctx context.Context, q authn.SessionQuery) (authn.CurrentSession, error) {
-	return span(ctx, t, "authn.GetSession", func(ctx context.Context) (authn.CurrentSession, error) { return t.next.GetSession(ctx, q) })
+	return span(ctx, t.tracer, "authn.GetSession", func(ctx context.Context) (authn.CurrentSession, error) { return t.next.GetSession(ctx, q) })
 }
 
 // SignOut traces authn.Service.SignOut.
 func (t *TracedAuthn) SignOut(ctx context.Context, token string) error {
-	return spanErr(ctx, t, "authn.SignOut", func(ctx context.Context) error { return t.next.SignOut(ctx, token) })
+	return spanErr(ctx, t.tracer, "authn.SignOut", func(ctx context.Context) error { return t.next.SignOut(ctx, token) })
 }
 
 // ListSessions traces authn.Service.ListSessions.
 func (t *TracedAuthn) ListSessions(ctx context.Context, current session.Session) ([]session.Session, error) {
-	return span(ctx, t, "authn.ListSessions", func(ctx context.Context) ([]session.Session, error) { return t.next.ListSessions(ctx, current) })
+	return span(ctx, t.tracer, "authn.ListSessions", func(ctx context.Context) ([]session.Session, error) { return t.next.ListSessions(ctx, current) })
 }
 
 // RevokeSession traces authn.Service.RevokeSession.
 func (t *TracedAuthn) RevokeSession(ctx context.Context, userID identity.UserID, token string) error {
-	return spanErr(ctx, t, "authn.RevokeSession", func(ctx context.Context) error { return t.next.RevokeSession(ctx, userID, token) })
+	return spanErr(ctx, t.tracer, "authn.RevokeSession", func(ctx context.Context) error { return t.next.RevokeSession(ctx, userID, token) })
 }
 
 // RevokeSessions traces authn.Service.RevokeSessions.
 func (t *TracedAuthn) RevokeSessions(ctx context.Context, userID identity.UserID) error {
-	return spanErr(ctx, t, "authn.RevokeSessions", func(ctx context.Context) error { return t.next.RevokeSessions(ctx, userID) })
+	return spanErr(ctx, t.tracer, "authn.RevokeSessions", func(ctx context.Context) error { return t.next.RevokeSessions(ctx, userID) })
 }
 
 // RevokeOtherSessions traces authn.Service.RevokeOtherSessions.
 func (t *TracedAuthn) RevokeOtherSessions(ctx context.Context, userID identity.UserID, keep string) error {
-	return spanErr(ctx, t, "authn.RevokeOtherSessions", func(ctx context.Context) error { return t.next.RevokeOtherSessions(ctx, userID, keep) })
+	return spanErr(ctx, t.tracer, "authn.RevokeOtherSessions", func(ctx context.Context) error { return t.next.RevokeOtherSessions(ctx, userID, keep) })
 }
 
 // CacheStale traces authn.Service.CacheStale. It sits on the cookie-cache
@@ -76,75 +77,75 @@ func (t *TracedAuthn) CacheStale(ctx context.Context, token string, userID ident
 
 // UpdateUser traces authn.Service.UpdateUser.
 func (t *TracedAuthn) UpdateUser(ctx context.Context, userID identity.UserID, ch authn.UserChanges) (identity.User, error) {
-	return span(ctx, t, "authn.UpdateUser", func(ctx context.Context) (identity.User, error) { return t.next.UpdateUser(ctx, userID, ch) })
+	return span(ctx, t.tracer, "authn.UpdateUser", func(ctx context.Context) (identity.User, error) { return t.next.UpdateUser(ctx, userID, ch) })
 }
 
 // ChangePassword traces authn.Service.ChangePassword.
 func (t *TracedAuthn) ChangePassword(ctx context.Context, in authn.ChangePasswordInput) (authn.PasswordChanged, error) {
-	return span(ctx, t, "authn.ChangePassword", func(ctx context.Context) (authn.PasswordChanged, error) { return t.next.ChangePassword(ctx, in) })
+	return span(ctx, t.tracer, "authn.ChangePassword", func(ctx context.Context) (authn.PasswordChanged, error) { return t.next.ChangePassword(ctx, in) })
 }
 
 // VerifyPassword traces authn.Service.VerifyPassword.
 func (t *TracedAuthn) VerifyPassword(ctx context.Context, userID identity.UserID, password string) error {
-	return spanErr(ctx, t, "authn.VerifyPassword", func(ctx context.Context) error { return t.next.VerifyPassword(ctx, userID, password) })
+	return spanErr(ctx, t.tracer, "authn.VerifyPassword", func(ctx context.Context) error { return t.next.VerifyPassword(ctx, userID, password) })
 }
 
 // DeleteUser traces authn.Service.DeleteUser.
 func (t *TracedAuthn) DeleteUser(ctx context.Context, in authn.DeleteUserInput) (authn.DeleteOutcome, error) {
-	return span(ctx, t, "authn.DeleteUser", func(ctx context.Context) (authn.DeleteOutcome, error) { return t.next.DeleteUser(ctx, in) })
+	return span(ctx, t.tracer, "authn.DeleteUser", func(ctx context.Context) (authn.DeleteOutcome, error) { return t.next.DeleteUser(ctx, in) })
 }
 
 // ConfirmDeletion traces authn.Service.ConfirmDeletion.
 func (t *TracedAuthn) ConfirmDeletion(ctx context.Context, userID identity.UserID, token string) error {
-	return spanErr(ctx, t, "authn.ConfirmDeletion", func(ctx context.Context) error { return t.next.ConfirmDeletion(ctx, userID, token) })
+	return spanErr(ctx, t.tracer, "authn.ConfirmDeletion", func(ctx context.Context) error { return t.next.ConfirmDeletion(ctx, userID, token) })
 }
 
 // SendVerificationEmail traces authn.Service.SendVerificationEmail.
 func (t *TracedAuthn) SendVerificationEmail(ctx context.Context, in authn.SendVerificationInput) error {
-	return spanErr(ctx, t, "authn.SendVerificationEmail", func(ctx context.Context) error { return t.next.SendVerificationEmail(ctx, in) })
+	return spanErr(ctx, t.tracer, "authn.SendVerificationEmail", func(ctx context.Context) error { return t.next.SendVerificationEmail(ctx, in) })
 }
 
 // VerifyEmail traces authn.Service.VerifyEmail.
 func (t *TracedAuthn) VerifyEmail(ctx context.Context, in authn.VerifyEmailInput) (authn.Verified, error) {
-	return span(ctx, t, "authn.VerifyEmail", func(ctx context.Context) (authn.Verified, error) { return t.next.VerifyEmail(ctx, in) })
+	return span(ctx, t.tracer, "authn.VerifyEmail", func(ctx context.Context) (authn.Verified, error) { return t.next.VerifyEmail(ctx, in) })
 }
 
 // RequestPasswordReset traces authn.Service.RequestPasswordReset.
 func (t *TracedAuthn) RequestPasswordReset(ctx context.Context, email identity.Email, redirectTo string) error {
-	return spanErr(ctx, t, "authn.RequestPasswordReset", func(ctx context.Context) error { return t.next.RequestPasswordReset(ctx, email, redirectTo) })
+	return spanErr(ctx, t.tracer, "authn.RequestPasswordReset", func(ctx context.Context) error { return t.next.RequestPasswordReset(ctx, email, redirectTo) })
 }
 
 // ResetTokenValid traces authn.Service.ResetTokenValid.
 func (t *TracedAuthn) ResetTokenValid(ctx context.Context, token string) (bool, error) {
-	return span(ctx, t, "authn.ResetTokenValid", func(ctx context.Context) (bool, error) { return t.next.ResetTokenValid(ctx, token) })
+	return span(ctx, t.tracer, "authn.ResetTokenValid", func(ctx context.Context) (bool, error) { return t.next.ResetTokenValid(ctx, token) })
 }
 
 // ResetPassword traces authn.Service.ResetPassword.
 func (t *TracedAuthn) ResetPassword(ctx context.Context, token, newPassword string) error {
-	return spanErr(ctx, t, "authn.ResetPassword", func(ctx context.Context) error { return t.next.ResetPassword(ctx, token, newPassword) })
+	return spanErr(ctx, t.tracer, "authn.ResetPassword", func(ctx context.Context) error { return t.next.ResetPassword(ctx, token, newPassword) })
 }
 
 // ChangeEmail traces authn.Service.ChangeEmail.
 func (t *TracedAuthn) ChangeEmail(ctx context.Context, in authn.ChangeEmailInput) error {
-	return spanErr(ctx, t, "authn.ChangeEmail", func(ctx context.Context) error { return t.next.ChangeEmail(ctx, in) })
+	return spanErr(ctx, t.tracer, "authn.ChangeEmail", func(ctx context.Context) error { return t.next.ChangeEmail(ctx, in) })
 }
 
 // ListAccounts traces authn.Service.ListAccounts.
 func (t *TracedAuthn) ListAccounts(ctx context.Context, userID identity.UserID) ([]identity.Account, error) {
-	return span(ctx, t, "authn.ListAccounts", func(ctx context.Context) ([]identity.Account, error) { return t.next.ListAccounts(ctx, userID) })
+	return span(ctx, t.tracer, "authn.ListAccounts", func(ctx context.Context) ([]identity.Account, error) { return t.next.ListAccounts(ctx, userID) })
 }
 
 // span runs fn in a span named name and records how it ended.
-func span[T any](ctx context.Context, t *TracedAuthn, name string, fn func(context.Context) (T, error)) (T, error) {
-	ctx, sp := t.tracer.Start(ctx, name)
+func span[T any](ctx context.Context, tracer trace.Tracer, name string, fn func(context.Context) (T, error)) (T, error) {
+	ctx, sp := tracer.Start(ctx, name)
 	defer sp.End()
 	out, err := fn(ctx)
 	record(sp, err)
 	return out, err
 }
 
-func spanErr(ctx context.Context, t *TracedAuthn, name string, fn func(context.Context) error) error {
-	_, err := span(ctx, t, name, func(ctx context.Context) (struct{}, error) { return struct{}{}, fn(ctx) })
+func spanErr(ctx context.Context, tracer trace.Tracer, name string, fn func(context.Context) error) error {
+	_, err := span(ctx, tracer, name, func(ctx context.Context) (struct{}, error) { return struct{}{}, fn(ctx) })
 	return err
 }
 

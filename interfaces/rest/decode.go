@@ -47,6 +47,10 @@ type value struct {
 	str     string
 	boolean bool
 	truthy  bool
+	// raw is the JSON text of an object or array, for the endpoints whose
+	// fields nest (organization update, has-permission, metadata); it has
+	// passed the same checks as the rest of the body.
+	raw []byte
 }
 
 // requestBody is a decoded body. Fields holds the top-level members when the
@@ -103,7 +107,7 @@ func decodeJSON(raw []byte) (requestBody, error) {
 	if !utf8.Valid(raw) {
 		return requestBody{}, validationError("[body] Invalid input: expected UTF-8 text")
 	}
-	s := &jsonScan{dec: json.NewDecoder(bytes.NewReader(raw))}
+	s := &jsonScan{src: raw, dec: json.NewDecoder(bytes.NewReader(raw))}
 	s.dec.UseNumber()
 	b := requestBody{fields: map[string]value{}}
 	top, err := s.value("body", 0, b.fields)
@@ -124,6 +128,7 @@ func decodeJSON(raw []byte) (requestBody, error) {
 }
 
 type jsonScan struct {
+	src    []byte
 	dec    *json.Decoder
 	issues []string
 }
@@ -135,6 +140,7 @@ func (s *jsonScan) issue(path, msg string) {
 // value reads one value at path. When fields is not nil and the value is an
 // object, its members are recorded there.
 func (s *jsonScan) value(path string, depth int, fields map[string]value) (value, error) {
+	start := s.dec.InputOffset()
 	tok, err := s.dec.Token()
 	if err != nil {
 		return value{}, errInvalidJSON
@@ -148,14 +154,16 @@ func (s *jsonScan) value(path string, depth int, fields map[string]value) (value
 			return value{}, validationError("[" + path + "] Invalid input: nested too deeply")
 		}
 		if t == '{' {
-			return value{kind: kindObject, truthy: true}, s.object(path, depth+1, fields)
+			err := s.object(path, depth+1, fields)
+			return value{kind: kindObject, truthy: true, raw: s.since(start)}, err
 		}
 		for i := 0; s.dec.More(); i++ {
 			if _, err := s.value(fmt.Sprintf("%s.%d", path, i), depth+1, nil); err != nil {
 				return value{}, err
 			}
 		}
-		return value{kind: kindArray, truthy: true}, s.closing()
+		err := s.closing()
+		return value{kind: kindArray, truthy: true, raw: s.since(start)}, err
 	case string:
 		if strings.ContainsRune(t, 0) {
 			s.issue(path, "string contains a NUL character")
@@ -170,6 +178,12 @@ func (s *jsonScan) value(path string, depth int, fields map[string]value) (value
 		return value{kind: kindNull}, nil
 	}
 	return value{}, errInvalidJSON
+}
+
+// since is the source text from offset start (before the separators that
+// precede a value) to the decoder's position.
+func (s *jsonScan) since(start int64) []byte {
+	return bytes.TrimLeft(s.src[start:s.dec.InputOffset()], " \t\r\n:,")
 }
 
 func (s *jsonScan) object(path string, depth int, fields map[string]value) error {

@@ -42,12 +42,12 @@ type sessionJSON struct {
 	UserAgent            string                      `json:"userAgent"`
 	UserID               string                      `json:"userId"`
 	ActiveOrganizationID *string                     `json:"activeOrganizationId"`
-	OrganizationContext  map[string]organizationJSON `json:"organizationContext"`
+	OrganizationContext  map[string]orgContextJSON `json:"organizationContext"`
 	ID                   string                      `json:"id"`
 }
 
-// organizationJSON is one organizationContext entry.
-type organizationJSON struct {
+// orgContextJSON is one organizationContext entry.
+type orgContextJSON struct {
 	Name             string `json:"name"`
 	Type             string `json:"type"`
 	Role             string `json:"role"`
@@ -61,9 +61,9 @@ func newSessionJSON(s session.Session, orgs session.OrganizationContext) session
 		id := string(*s.ActiveOrganizationID)
 		active = &id
 	}
-	ctx := make(map[string]organizationJSON, len(orgs))
+	ctx := make(map[string]orgContextJSON, len(orgs))
 	for id, o := range orgs {
-		ctx[string(id)] = organizationJSON{
+		ctx[string(id)] = orgContextJSON{
 			Name:             o.Name,
 			Type:             string(o.Type),
 			Role:             o.Role,

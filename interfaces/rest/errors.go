@@ -76,6 +76,14 @@ var codeStatus = map[string]int{
 	// A Beep rule better-auth lacks (deleting the only owner of a shared
 	// organization): a 400 like delete-user's other refusals.
 	"USER_IS_SOLE_OWNER_OF_AN_ORGANIZATION": http.StatusBadRequest,
+	// The organization plugin answers these "not found"s and conflicts 400.
+	"ORGANIZATION_NOT_FOUND":                        http.StatusBadRequest,
+	"MEMBER_NOT_FOUND":                              http.StatusBadRequest,
+	"INVITATION_NOT_FOUND":                          http.StatusBadRequest,
+	"ORGANIZATION_ALREADY_EXISTS":                   http.StatusBadRequest,
+	"ORGANIZATION_SLUG_ALREADY_TAKEN":               http.StatusBadRequest,
+	"USER_IS_ALREADY_A_MEMBER_OF_THIS_ORGANIZATION": http.StatusBadRequest,
+	"USER_IS_ALREADY_INVITED_TO_THIS_ORGANIZATION":  http.StatusBadRequest,
 }
 
 // statusClientClosedRequest is nginx's 499, for requests abandoned by

@@ -68,10 +68,27 @@ type Config struct {
 
 	Email Email
 
+	Organizations Organizations
+
 	// TracesExporter and MetricsExporter are OTEL_TRACES_EXPORTER and
 	// OTEL_METRICS_EXPORTER: none, otlp or console.
 	TracesExporter  string
 	MetricsExporter string
+}
+
+// Organizations holds the organization rules.
+type Organizations struct {
+	CreationEnabled bool
+	// Limit is how many organizations besides their personal one a user
+	// may belong to and still create one; 0 is no limit.
+	Limit                  int
+	MembershipLimit        int
+	InvitationLimit        int
+	InvitationExpiresIn    time.Duration
+	RequireVerifiedInvitee bool
+	// AcceptInvitationPath is the page under APP_CLIENT_URL (else
+	// APP_AUTH_URL) that invitation links open, followed by /<id>.
+	AcceptInvitationPath string
 }
 
 // Email holds the mail settings.
@@ -113,44 +130,51 @@ const SecretMinLength = 32
 
 // defaults lists every setting with its default; the README table mirrors it.
 var defaults = map[string]any{
-	"APP_ENV":                           string(Dev),
-	"LOG_LEVEL":                         "info",
-	"HTTP_ADDR":                         "127.0.0.1:3000",
-	"APP_AUTH_URL":                      "",
-	"APP_CLIENT_URL":                    "",
-	"SECURITY_TRUSTED_ORIGINS":          "",
-	"HTTP_BODY_LIMIT":                   "65536",
-	"SHUTDOWN_TIMEOUT":                  "30",
-	"BETTER_AUTH_SECRET":                "",
-	"BETTER_AUTH_SECRETS":               "",
-	"COOKIE_DOMAIN":                     "",
-	"COOKIE_SAME_SITE":                  "lax",
-	"SESSION_COOKIE_CACHE_MAX_AGE":      "300",
-	"SESSION_FRESH_AGE":                 "86400",
-	"USER_DELETE_ENABLED":               "false",
-	"PASSWORD_HASH":                     HashArgon2id,
-	"OTEL_TRACES_EXPORTER":              "none",
-	"OTEL_METRICS_EXPORTER":             "none",
-	"EMAIL_TRANSPORT":                   "",
-	"EMAIL_FROM":                        "Beep <no-reply@localhost>",
-	"RESEND_API_KEY":                    "",
-	"RESEND_API_URL":                    "",
-	"EMAIL_LOG_FILE":                    "",
-	"EMAIL_MAX_ATTEMPTS":                "8",
-	"EMAIL_VERIFICATION_REQUIRED":       "false",
-	"EMAIL_VERIFICATION_ON_SIGN_UP":     "true",
-	"REVOKE_SESSIONS_ON_PASSWORD_RESET": "true",
-	"CHANGE_EMAIL_ENABLED":              "true",
-	"USER_DELETE_EMAIL_CONFIRMATION":    "false",
-	"APP_CLIENT_VERIFY_EMAIL_PATH":      "/auth/verify-email",
-	"APP_CLIENT_RESET_PASSWORD_PATH":    "/auth/reset-password",
-	"DATABASE_URL":                      "sqlite:./data/iam.db",
-	"DATABASE_AUTO_MIGRATE":             "",
-	"SESSION_EXPIRES_IN":                "2592000",
-	"SESSION_UPDATE_AGE":                "86400",
-	"SESSION_MAX_LIFETIME":              "7776000",
-	"PASSWORD_HASH_CONCURRENCY":         "0",
-	"PASSWORD_HASH_QUEUE_TIMEOUT":       "2",
+	"APP_ENV":                                        string(Dev),
+	"LOG_LEVEL":                                      "info",
+	"HTTP_ADDR":                                      "127.0.0.1:3000",
+	"APP_AUTH_URL":                                   "",
+	"APP_CLIENT_URL":                                 "",
+	"SECURITY_TRUSTED_ORIGINS":                       "",
+	"HTTP_BODY_LIMIT":                                "65536",
+	"SHUTDOWN_TIMEOUT":                               "30",
+	"BETTER_AUTH_SECRET":                             "",
+	"BETTER_AUTH_SECRETS":                            "",
+	"COOKIE_DOMAIN":                                  "",
+	"COOKIE_SAME_SITE":                               "lax",
+	"SESSION_COOKIE_CACHE_MAX_AGE":                   "300",
+	"SESSION_FRESH_AGE":                              "86400",
+	"USER_DELETE_ENABLED":                            "false",
+	"PASSWORD_HASH":                                  HashArgon2id,
+	"OTEL_TRACES_EXPORTER":                           "none",
+	"OTEL_METRICS_EXPORTER":                          "none",
+	"EMAIL_TRANSPORT":                                "",
+	"EMAIL_FROM":                                     "Beep <no-reply@localhost>",
+	"RESEND_API_KEY":                                 "",
+	"RESEND_API_URL":                                 "",
+	"EMAIL_LOG_FILE":                                 "",
+	"EMAIL_MAX_ATTEMPTS":                             "8",
+	"EMAIL_VERIFICATION_REQUIRED":                    "false",
+	"EMAIL_VERIFICATION_ON_SIGN_UP":                  "true",
+	"REVOKE_SESSIONS_ON_PASSWORD_RESET":              "true",
+	"CHANGE_EMAIL_ENABLED":                           "true",
+	"USER_DELETE_EMAIL_CONFIRMATION":                 "false",
+	"APP_CLIENT_VERIFY_EMAIL_PATH":                   "/auth/verify-email",
+	"APP_CLIENT_RESET_PASSWORD_PATH":                 "/auth/reset-password",
+	"DATABASE_URL":                                   "sqlite:./data/iam.db",
+	"ORGANIZATION_CREATION_ENABLED":                  "true",
+	"ORGANIZATION_LIMIT":                             "100",
+	"ORGANIZATION_MEMBERSHIP_LIMIT":                  "100",
+	"ORGANIZATION_INVITATION_LIMIT":                  "100",
+	"ORGANIZATION_INVITATION_EXPIRES_IN":             "172800",
+	"ORGANIZATION_INVITATION_REQUIRE_VERIFIED_EMAIL": "true",
+	"APP_CLIENT_ACCEPT_INVITATION_PATH":              "/accept-invitation",
+	"DATABASE_AUTO_MIGRATE":                          "",
+	"SESSION_EXPIRES_IN":                             "2592000",
+	"SESSION_UPDATE_AGE":                             "86400",
+	"SESSION_MAX_LIFETIME":                           "7776000",
+	"PASSWORD_HASH_CONCURRENCY":                      "0",
+	"PASSWORD_HASH_QUEUE_TIMEOUT":                    "2",
 }
 
 // Load reads the environment (and CONFIG_FILE, when set) and validates it.
@@ -242,6 +266,7 @@ func Load(logger *slog.Logger) (Config, error) {
 		c.AutoMigrate = r.boolean("DATABASE_AUTO_MIGRATE")
 	}
 	c.Email = r.email(c.Env)
+	c.Organizations = r.organizations()
 	c.TracesExporter = r.exporter("OTEL_TRACES_EXPORTER")
 	c.MetricsExporter = r.exporter("OTEL_METRICS_EXPORTER")
 	c.Secrets = r.secrets(c, logger)
@@ -345,6 +370,34 @@ func (r *reader) url(key, fallback string) *url.URL {
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	return u
+}
+
+// wholeOrZero reads a count where 0 means "no limit".
+func (r *reader) wholeOrZero(key string) int {
+	raw := strings.TrimSpace(r.v.GetString(key))
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < 0 {
+		r.fail("%s must be a whole number ≥ 0 (0 = no limit), got %q", key, raw)
+		return 0
+	}
+	return n
+}
+
+// organizations reads the organization rules.
+func (r *reader) organizations() Organizations {
+	o := Organizations{
+		CreationEnabled:        r.boolean("ORGANIZATION_CREATION_ENABLED"),
+		Limit:                  r.wholeOrZero("ORGANIZATION_LIMIT"),
+		MembershipLimit:        r.positive("ORGANIZATION_MEMBERSHIP_LIMIT"),
+		InvitationLimit:        r.positive("ORGANIZATION_INVITATION_LIMIT"),
+		InvitationExpiresIn:    r.seconds("ORGANIZATION_INVITATION_EXPIRES_IN"),
+		RequireVerifiedInvitee: r.boolean("ORGANIZATION_INVITATION_REQUIRE_VERIFIED_EMAIL"),
+		AcceptInvitationPath:   strings.TrimSpace(r.v.GetString("APP_CLIENT_ACCEPT_INVITATION_PATH")),
+	}
+	if !strings.HasPrefix(o.AcceptInvitationPath, "/") {
+		r.fail("APP_CLIENT_ACCEPT_INVITATION_PATH must be a path starting with /, got %q", o.AcceptInvitationPath)
+	}
+	return o
 }
 
 // email reads the mail settings. Production must name its transport: the

@@ -27,7 +27,9 @@ func setenv(t *testing.T, env map[string]string) {
 		"USER_DELETE_ENABLED", "PASSWORD_HASH", "EMAIL_TRANSPORT", "EMAIL_FROM", "RESEND_API_KEY", "RESEND_API_URL",
 		"EMAIL_LOG_FILE", "EMAIL_MAX_ATTEMPTS", "EMAIL_VERIFICATION_REQUIRED", "EMAIL_VERIFICATION_ON_SIGN_UP",
 		"REVOKE_SESSIONS_ON_PASSWORD_RESET", "CHANGE_EMAIL_ENABLED", "USER_DELETE_EMAIL_CONFIRMATION",
-		"APP_CLIENT_VERIFY_EMAIL_PATH", "APP_CLIENT_RESET_PASSWORD_PATH", "OTEL_TRACES_EXPORTER", "OTEL_METRICS_EXPORTER"} {
+		"APP_CLIENT_VERIFY_EMAIL_PATH", "APP_CLIENT_RESET_PASSWORD_PATH", "OTEL_TRACES_EXPORTER", "OTEL_METRICS_EXPORTER",
+		"ORGANIZATION_CREATION_ENABLED", "ORGANIZATION_LIMIT", "ORGANIZATION_MEMBERSHIP_LIMIT", "ORGANIZATION_INVITATION_LIMIT",
+		"ORGANIZATION_INVITATION_EXPIRES_IN", "ORGANIZATION_INVITATION_REQUIRE_VERIFIED_EMAIL", "APP_CLIENT_ACCEPT_INVITATION_PATH"} {
 		t.Setenv(k, "")
 		os.Unsetenv(k)
 	}
@@ -191,5 +193,33 @@ func TestEmailSettings(t *testing.T) {
 	c, err = config.Load(quiet)
 	if err != nil || c.Email.ResendAPIKey.Reveal() != "re_live_secret" || strings.Contains(fmt.Sprintf("%+v", c), "re_live_secret") {
 		t.Fatalf("resend key handling: %v", err)
+	}
+}
+
+func TestOrganizationSettings(t *testing.T) {
+	dir := t.TempDir()
+	setenv(t, map[string]string{"DATABASE_URL": "sqlite:" + filepath.Join(dir, "iam.db")})
+	c, err := config.Load(quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := config.Organizations{
+		CreationEnabled: true, Limit: 100, MembershipLimit: 100, InvitationLimit: 100,
+		InvitationExpiresIn: 48 * time.Hour, RequireVerifiedInvitee: true, AcceptInvitationPath: "/accept-invitation",
+	}
+	if c.Organizations != want {
+		t.Fatalf("organization defaults = %+v, want %+v", c.Organizations, want)
+	}
+	setenv(t, map[string]string{
+		"DATABASE_URL": "sqlite:" + filepath.Join(dir, "iam.db"), "ORGANIZATION_LIMIT": "-1", "ORGANIZATION_MEMBERSHIP_LIMIT": "0",
+		"ORGANIZATION_INVITATION_LIMIT": "many", "ORGANIZATION_INVITATION_EXPIRES_IN": "2d",
+		"ORGANIZATION_INVITATION_REQUIRE_VERIFIED_EMAIL": "sometimes", "APP_CLIENT_ACCEPT_INVITATION_PATH": "invite",
+	})
+	_, err = config.Load(quiet)
+	for _, key := range []string{"ORGANIZATION_LIMIT", "ORGANIZATION_MEMBERSHIP_LIMIT", "ORGANIZATION_INVITATION_LIMIT",
+		"ORGANIZATION_INVITATION_EXPIRES_IN", "ORGANIZATION_INVITATION_REQUIRE_VERIFIED_EMAIL", "APP_CLIENT_ACCEPT_INVITATION_PATH"} {
+		if err == nil || !strings.Contains(err.Error(), key) {
+			t.Errorf("error %v does not name %s", err, key)
+		}
 	}
 }

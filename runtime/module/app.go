@@ -26,12 +26,19 @@ import (
 var App = fx.Module("app",
 	fx.Provide(
 		restConfig,
-		fx.Annotate(rest.NewAuthRoutes, fx.As(new(rest.Routes)), fx.ResultTags(`group:"routes"`)),
+		rest.NewAuthRoutes,
+		asRoutes(func(a *rest.AuthRoutes) *rest.AuthRoutes { return a }),
+		asRoutes(rest.NewOrganizationRoutes),
 		fx.Annotate(newEcho, fx.ParamTags(``, ``, `group:"routes"`)),
 		newHTTPServer,
 	),
 	fx.Invoke(serve),
 )
+
+// asRoutes adds what constructor returns to the "routes" group.
+func asRoutes(constructor any) any {
+	return fx.Annotate(constructor, fx.As(new(rest.Routes)), fx.ResultTags(`group:"routes"`))
+}
 
 func restConfig(c config.Config) (rest.Config, error) {
 	rc := rest.Config{

@@ -4,6 +4,7 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/beep/iam/application/authn"
+	"github.com/beep/iam/application/tenancy"
 	"github.com/beep/iam/domain/identity"
 	"github.com/beep/iam/domain/session"
 	"github.com/beep/iam/infrastructure/emailtoken"
@@ -26,6 +27,7 @@ var Auth = fx.Module("auth",
 		fx.Annotate(func() randomness.Tokens { return randomness.Tokens{} }, fx.As(new(authn.Tokens))),
 		fx.Annotate(newHasher, fx.As(new(authn.PasswordHasher))),
 		fx.Annotate(newRevokedSessions, fx.As(new(authn.RevokedSessions))),
+		fx.Annotate(newContextChanges, fx.As(new(authn.ContextChanges)), fx.As(new(tenancy.ContextChanges))),
 		authPolicy,
 		newEmailTokens,
 		newAuthService,
@@ -42,6 +44,12 @@ func newHasher(c config.Config) (*password.Hasher, error) {
 // not seen by the others until shared storage (Redis) backs this port.
 func newRevokedSessions(c config.Config, clock authn.Clock) *revocation.Memory {
 	return revocation.NewMemory(c.CookieCacheMaxAge, clock.Now)
+}
+
+// newContextChanges remembers organization-context changes for as long as
+// a cookie-cache entry can live; per node, like newRevokedSessions.
+func newContextChanges(c config.Config, clock authn.Clock) *revocation.ContextChanges {
+	return revocation.NewContextChanges(c.CookieCacheMaxAge, clock.Now)
 }
 
 func newEmailTokens(c config.Config, clock authn.Clock) authn.EmailTokens {
@@ -85,6 +93,7 @@ type authDeps struct {
 	Sessions      authn.SessionRepository
 	Organizations authn.OrganizationRepository
 	Revoked       authn.RevokedSessions
+	Changes       authn.ContextChanges
 	Verifications authn.VerificationRepository
 	Outbox        authn.Outbox
 	EmailTokens   authn.EmailTokens

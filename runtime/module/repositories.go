@@ -4,6 +4,7 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/beep/iam/application/authn"
+	"github.com/beep/iam/application/tenancy"
 	"github.com/beep/iam/infrastructure/bunstore"
 )
 
@@ -14,8 +15,8 @@ var Repositories = fx.Module("repositories",
 		fx.Annotate(bunstore.NewTxRunner, fx.As(new(authn.TxRunner))),
 		fx.Annotate(bunstore.NewUserRepository, fx.As(new(authn.UserRepository))),
 		fx.Annotate(bunstore.NewAccountRepository, fx.As(new(authn.AccountRepository))),
-		fx.Annotate(bunstore.NewSessionRepository, fx.As(new(authn.SessionRepository))),
-		fx.Annotate(bunstore.NewOrganizationRepository, fx.As(new(authn.OrganizationRepository))),
+		fx.Annotate(bunstore.NewSessionRepository, fx.As(new(authn.SessionRepository)), fx.As(new(tenancy.ActiveOrganizations))),
+		fx.Annotate(bunstore.NewOrganizationRepository, fx.As(new(authn.OrganizationRepository)), fx.As(new(tenancy.OrganizationRepository))),
 		fx.Annotate(bunstore.NewVerificationRepository, fx.As(new(authn.VerificationRepository))),
 	),
 )

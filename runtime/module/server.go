@@ -17,6 +17,7 @@ func Server(c config.Config) fx.Option {
 		Repositories,
 		Email,
 		Auth,
+		Organizations,
 		App,
 		fx.StopTimeout(c.ShutdownTimeout),
 	)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/beep/iam/application/authn"
 	"github.com/beep/iam/application/authn/authntest"
+	"github.com/beep/iam/application/tenancy"
 	"github.com/beep/iam/domain/identity"
 	"github.com/beep/iam/interfaces/rest"
 )
@@ -45,6 +46,7 @@ type testServer struct {
 	store   *authntest.Store   // the same storage, with its outbox (Mail)
 	revoked *authntest.Revoked // its revocation set
 	changes *authntest.Changes // its organization-context changes
+	ids     *authntest.IDs
 	emails  *authntest.EmailTokens
 	auth    rest.Authenticator
 }
@@ -114,9 +116,9 @@ func newServer(t *testing.T, opts ...option) *testServer {
 		o.tokens = &authntest.Tokens{}
 	}
 	store, revoked, emails := authntest.NewStore(), &authntest.Revoked{}, &authntest.EmailTokens{}
-	changes := &authntest.Changes{Clock: clock}
+	changes, ids := &authntest.Changes{Clock: clock}, &authntest.IDs{}
 	if o.shared != nil {
-		clock, store, revoked, changes, emails, o.auth = o.shared.clock, o.shared.store, o.shared.revoked, o.shared.changes, o.shared.emails, o.shared.auth
+		clock, store, revoked, changes, ids, emails, o.auth = o.shared.clock, o.shared.store, o.shared.revoked, o.shared.changes, o.shared.ids, o.shared.emails, o.shared.auth
 	}
 	repos := authntest.Repos{
 		Tx: store, Users: store.Users(), Accounts: store.Accounts(), Sessions: store.Sessions(),
@@ -129,7 +131,7 @@ func newServer(t *testing.T, opts ...option) *testServer {
 			o.policy(&policy)
 		}
 		o.auth = authn.NewService(authn.Deps{
-			Clock: clock, IDs: &authntest.IDs{}, Tokens: o.tokens, Hasher: &authntest.Hasher{},
+			Clock: clock, IDs: ids, Tokens: o.tokens, Hasher: &authntest.Hasher{},
 			Tx: repos.Tx, Users: repos.Users, Accounts: repos.Accounts, Sessions: repos.Sessions,
 			Organizations: repos.Organizations, Revoked: revoked, Changes: changes, Verifications: repos.Verifications,
 			Outbox: store.Outbox(), EmailTokens: emails, FoldAccents: authntest.NoFold,
@@ -152,13 +154,18 @@ func newServer(t *testing.T, opts ...option) *testServer {
 	}
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, nil))
-	routes := append([]rest.Routes{rest.NewAuthRoutes(cfg, o.auth)}, o.routes...)
+	authRoutes := rest.NewAuthRoutes(cfg, o.auth)
+	orgs := tenancy.NewService(tenancy.Deps{
+		Clock: clock, IDs: ids, Tx: store, Users: store.Users(), Organizations: store.Organizations(),
+		Sessions: store.Sessions(), Outbox: store.Outbox(), Changes: changes,
+	}, orgPolicy(t, o.baseURL))
+	routes := append([]rest.Routes{authRoutes, rest.NewOrganizationRoutes(authRoutes, orgs)}, o.routes...)
 	ts.Config.Handler = rest.NewEcho(cfg, logger, routes)
 	ts.Start()
 	t.Cleanup(ts.Close)
 	origin := strings.TrimSuffix(o.baseURL, "/")
 	return &testServer{
-		url: self, origin: origin, clock: clock, logs: logs, repos: repos, store: store, revoked: revoked, changes: changes, emails: emails, auth: o.auth,
+		url: self, origin: origin, clock: clock, logs: logs, repos: repos, store: store, revoked: revoked, changes: changes, ids: ids, emails: emails, auth: o.auth,
 		client: &http.Client{
 			Timeout:       10 * time.Second,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
@@ -449,3 +456,11 @@ func withCounting(c *counting) option {
 const (
 	unauthorized = `{"message":"Unauthorized","code":"UNAUTHORIZED"}`
 )
+
+// orgPolicy is Beep's organization policy with invitation links to the
+// test server.
+func orgPolicy(t *testing.T, base string) tenancy.Policy {
+	p := tenancy.DefaultPolicy
+	p.AcceptBase = mustURL(t, base)
+	return p
+}

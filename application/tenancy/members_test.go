@@ -184,7 +184,10 @@ func TestCrossOrganization(t *testing.T) {
 			return err
 		}, "MEMBER_NOT_FOUND", failure.Invalid},
 		{"leave B", func() error { _, err := h.svc.Leave(ctx, mallory, b.ID); return err }, "MEMBER_NOT_FOUND", failure.Invalid},
-		{"list B's members", func() error { _, _, err := h.svc.ListMembers(ctx, mallory, tenancy.ListMembersInput{Ref: tenancy.Ref{Slug: "beta"}}); return err },
+		{"list B's members", func() error {
+			_, _, err := h.svc.ListMembers(ctx, mallory, tenancy.ListMembersInput{Ref: tenancy.Ref{Slug: "beta"}})
+			return err
+		},
 			"YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION", failure.Forbidden},
 		{"list B's invitations", func() error { _, err := h.svc.ListInvitations(ctx, mallory, b.ID); return err },
 			"", failure.Forbidden},

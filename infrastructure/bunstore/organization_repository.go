@@ -2,21 +2,28 @@ package bunstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/beep/iam/application/authn"
+	"github.com/beep/iam/application/tenancy"
 	"github.com/beep/iam/domain/identity"
 	"github.com/beep/iam/domain/organization"
 	"github.com/uptrace/bun"
 )
 
-// OrganizationRepository stores organizations and their members in the
-// organizations and members tables.
+// OrganizationRepository stores organizations, their members and their
+// invitations in the organizations, members and invitations tables. It
+// serves both authn (sign-up) and tenancy (the organization use cases).
 type OrganizationRepository struct {
 	db *bun.DB
 }
 
-var _ authn.OrganizationRepository = (*OrganizationRepository)(nil)
+var (
+	_ authn.OrganizationRepository   = (*OrganizationRepository)(nil)
+	_ tenancy.OrganizationRepository = (*OrganizationRepository)(nil)
+)
 
 // NewOrganizationRepository returns an OrganizationRepository over db.
 func NewOrganizationRepository(db *bun.DB) *OrganizationRepository {
@@ -80,13 +87,16 @@ func (r *OrganizationRepository) AddMember(ctx context.Context, m organization.M
 	return nil
 }
 
-// MembershipsOf implements authn.OrganizationRepository with one query:
-// the user's member rows joined to their organizations.
+// MembershipsOf implements authn.OrganizationRepository and
+// tenancy.OrganizationRepository with one query: the user's member rows
+// joined to their organizations, oldest first (then by id).
 func (r *OrganizationRepository) MembershipsOf(ctx context.Context, userID identity.UserID) ([]organization.Membership, error) {
 	var rows []memberRow
 	err := idb(ctx, r.db).NewSelect().Model(&rows).
 		Relation("Organization").
 		Where("m.user_id = ?", string(userID)).
+		OrderExpr("m.created_at ASC").
+		OrderExpr(r.bytewise("m.id") + " ASC").
 		Scan(ctx)
 	if err != nil {
 		return nil, storageError(ctx, "list memberships", err)
@@ -130,4 +140,83 @@ func (r *OrganizationRepository) OwnerCount(ctx context.Context, orgID organizat
 func (r *OrganizationRepository) Delete(ctx context.Context, orgID organization.ID) error {
 	_, err := idb(ctx, r.db).NewDelete().Model((*organizationRow)(nil)).Where("id = ?", string(orgID)).Exec(ctx)
 	return storageError(ctx, "delete organization", err)
+}
+
+// ByID implements tenancy.OrganizationRepository.
+func (r *OrganizationRepository) ByID(ctx context.Context, orgID organization.ID) (organization.Organization, error) {
+	return r.one(ctx, "find organization", "id = ?", string(orgID), false)
+}
+
+// BySlug implements tenancy.OrganizationRepository. The comparison is exact
+// (case-sensitive) on both dialects.
+func (r *OrganizationRepository) BySlug(ctx context.Context, slug string) (organization.Organization, error) {
+	return r.one(ctx, "find organization by slug", "slug = ?", slug, false)
+}
+
+// Lock implements tenancy.OrganizationRepository. On PostgreSQL the row is
+// locked (SELECT ... FOR UPDATE) until the transaction ends, which also
+// holds back rows that would reference it (new members, invitations,
+// sessions made active in it) until then. SQLite's write transactions are
+// serial already (one connection, BEGIN IMMEDIATE), so a plain read does.
+// Outside a transaction the lock ends with the statement.
+func (r *OrganizationRepository) Lock(ctx context.Context, orgID organization.ID) (organization.Organization, error) {
+	return r.one(ctx, "lock organization", "id = ?", string(orgID), Dialect(r.db) == DialectPostgres)
+}
+
+func (r *OrganizationRepository) one(ctx context.Context, op, where string, arg any, forUpdate bool) (organization.Organization, error) {
+	var row organizationRow
+	q := idb(ctx, r.db).NewSelect().Model(&row).Where(where, arg).Limit(1)
+	if forUpdate {
+		q = q.For("UPDATE")
+	}
+	err := q.Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return organization.Organization{}, organization.ErrOrganizationNotFound
+	}
+	if err != nil {
+		return organization.Organization{}, storageError(ctx, op, err)
+	}
+	return row.toDomain(), nil
+}
+
+// Update implements tenancy.OrganizationRepository. Only the columns a
+// client may change are written; the unique slug index decides a race for
+// a slug.
+func (r *OrganizationRepository) Update(ctx context.Context, o organization.Organization) error {
+	res, err := idb(ctx, r.db).NewUpdate().Model(organizationFromDomain(o)).
+		Column("name", "slug", "logo", "metadata", "updated_at").
+		WherePK().
+		Exec(ctx)
+	if violated(err) == uniqueKey {
+		return organization.ErrSlugTaken.WithCause(err)
+	}
+	return affectedOne(ctx, "update organization", res, err, organization.ErrOrganizationNotFound)
+}
+
+// affectedOne finishes a write addressed to one row: a driver error is
+// translated, and when no row matched the result is notFound.
+func affectedOne(ctx context.Context, op string, res sql.Result, err error, notFound error) error {
+	if err != nil {
+		return storageError(ctx, op, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return storageError(ctx, op, err)
+	}
+	if n == 0 {
+		return notFound
+	}
+	return nil
+}
+
+// bytewise returns a text column as compared and sorted byte by byte (the
+// UTF-8 code point order Go's strings use): PostgreSQL otherwise uses the
+// database's collation, in which, say, "-" and "_" may not count; SQLite's
+// default BINARY collation is byte order already. col is always one of this
+// package's constant column names.
+func (r *OrganizationRepository) bytewise(col string) string {
+	if Dialect(r.db) == DialectPostgres {
+		return col + ` COLLATE "C"`
+	}
+	return col
 }

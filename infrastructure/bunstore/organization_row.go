@@ -47,8 +47,8 @@ func (r *organizationRow) toDomain() organization.Organization {
 	}
 }
 
-// memberRow is a row of members. Organization is filled only by queries
-// that join it (MembershipsOf); inserts ignore it.
+// memberRow is a row of members. Organization and User are filled only by
+// queries that join them (MembershipsOf, Members); inserts ignore them.
 type memberRow struct {
 	bun.BaseModel `bun:"table:members,alias:m"`
 
@@ -61,6 +61,7 @@ type memberRow struct {
 	CreatedAt time.Time `bun:"created_at,notnull"`
 
 	Organization *organizationRow `bun:"rel:belongs-to,join:organization_id=id"`
+	User         *userRow         `bun:"rel:belongs-to,join:user_id=id"`
 }
 
 func memberFromDomain(m organization.Member) *memberRow {
@@ -75,5 +76,40 @@ func (r *memberRow) toDomain() organization.Member {
 		ID: organization.MemberID(r.ID), OrganizationID: organization.ID(r.OrganizationID),
 		UserID: identity.UserID(r.UserID), Roles: organization.ParseRoles(r.Role),
 		Status: organization.MemberStatus(r.Status), CreatedAt: r.CreatedAt.UTC(),
+	}
+}
+
+// invitationRow is a row of invitations. Organization is filled only by
+// queries that join it (PendingInvitationsFor).
+type invitationRow struct {
+	bun.BaseModel `bun:"table:invitations,alias:i"`
+
+	ID             string `bun:"id,pk"`
+	OrganizationID string `bun:"organization_id,notnull"`
+	Email          string `bun:"email,notnull"`
+	// Role holds the invited roles comma-joined, as on members.
+	Role      string    `bun:"role,notnull"`
+	InviterID string    `bun:"inviter_id,notnull"`
+	Status    string    `bun:"status,notnull"`
+	ExpiresAt time.Time `bun:"expires_at,notnull"`
+	CreatedAt time.Time `bun:"created_at,notnull"`
+
+	Organization *organizationRow `bun:"rel:belongs-to,join:organization_id=id"`
+}
+
+func invitationFromDomain(inv organization.Invitation) *invitationRow {
+	return &invitationRow{
+		ID: string(inv.ID), OrganizationID: string(inv.OrganizationID), Email: string(inv.Email),
+		Role: inv.Roles.String(), InviterID: string(inv.InviterID), Status: string(inv.Status),
+		ExpiresAt: inv.ExpiresAt, CreatedAt: inv.CreatedAt,
+	}
+}
+
+// toDomain rebuilds the invitation; the email was canonical when stored.
+func (r *invitationRow) toDomain() organization.Invitation {
+	return organization.Invitation{
+		ID: organization.InvitationID(r.ID), OrganizationID: organization.ID(r.OrganizationID),
+		Email: identity.Email(r.Email), Roles: organization.ParseRoles(r.Role), InviterID: identity.UserID(r.InviterID),
+		Status: organization.InvitationStatus(r.Status), ExpiresAt: r.ExpiresAt.UTC(), CreatedAt: r.CreatedAt.UTC(),
 	}
 }

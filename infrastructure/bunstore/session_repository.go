@@ -7,8 +7,10 @@ import (
 	"time"
 
 	"github.com/beep/iam/application/authn"
+	"github.com/beep/iam/application/tenancy"
 	"github.com/beep/iam/domain/failure"
 	"github.com/beep/iam/domain/identity"
+	"github.com/beep/iam/domain/organization"
 	"github.com/beep/iam/domain/session"
 	"github.com/uptrace/bun"
 )
@@ -19,7 +21,10 @@ type SessionRepository struct {
 	db *bun.DB
 }
 
-var _ authn.SessionRepository = (*SessionRepository)(nil)
+var (
+	_ authn.SessionRepository     = (*SessionRepository)(nil)
+	_ tenancy.ActiveOrganizations = (*SessionRepository)(nil)
+)
 
 // NewSessionRepository returns a SessionRepository over db.
 func NewSessionRepository(db *bun.DB) *SessionRepository {
@@ -108,4 +113,57 @@ func (r *SessionRepository) DeleteByUser(ctx context.Context, userID identity.Us
 		return nil, storageError(ctx, "delete sessions of user", err)
 	}
 	return tokens, nil
+}
+
+// SetActiveOrganization implements tenancy.ActiveOrganizations. An unknown
+// organization (the foreign key) is organization.ErrOrganizationNotFound.
+func (r *SessionRepository) SetActiveOrganization(ctx context.Context, token string, orgID *organization.ID, updatedAt time.Time) error {
+	var active *string
+	if orgID != nil {
+		id := string(*orgID)
+		active = &id
+	}
+	res, err := idb(ctx, r.db).NewUpdate().Model((*sessionRow)(nil)).
+		Set("active_organization_id = ?", active).
+		Set("updated_at = ?", updatedAt).
+		Where("token = ?", token).
+		Exec(ctx)
+	if violated(err) == foreignKey {
+		return organization.ErrOrganizationNotFound.WithCause(err)
+	}
+	if err != nil {
+		return storageError(ctx, "set active organization", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return storageError(ctx, "set active organization", err)
+	}
+	if n == 0 {
+		return session.ErrSessionNotFound
+	}
+	return nil
+}
+
+// returnToPersonalSQL points sessions at the personal organization of their
+// own user (the oldest, should there be several), or at none, in one
+// statement: a correlated subquery per session, so sessions of many users
+// each get their own.
+const returnToPersonalSQL = `UPDATE sessions SET updated_at = ?, active_organization_id = (
+	SELECT o.id FROM organizations AS o
+	WHERE o.owner_user_id = sessions.user_id AND o.is_personal = ?
+	ORDER BY o.created_at ASC, ? ASC LIMIT 1)
+WHERE active_organization_id = ?`
+
+// ReturnToPersonal implements tenancy.ActiveOrganizations.
+func (r *SessionRepository) ReturnToPersonal(ctx context.Context, orgID organization.ID, userID identity.UserID, updatedAt time.Time) error {
+	orderID := bun.Safe("o.id")
+	if Dialect(r.db) == DialectPostgres {
+		orderID = bun.Safe(`o.id COLLATE "C"`)
+	}
+	query, args := returnToPersonalSQL, []any{updatedAt, true, orderID, string(orgID)}
+	if userID != "" {
+		query, args = query+" AND user_id = ?", append(args, string(userID))
+	}
+	_, err := idb(ctx, r.db).NewRaw(query, args...).Exec(ctx)
+	return storageError(ctx, "return sessions to personal organizations", err)
 }

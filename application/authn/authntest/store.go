@@ -16,7 +16,8 @@ import (
 	"github.com/beep/iam/domain/session"
 )
 
-// Store is an in-memory database behind every authn repository port. InTx
+// Store is an in-memory database behind every authn repository port (and
+// the tenancy ones, see tenancy.go). InTx
 // holds the store's lock for the whole function and restores a snapshot if
 // it fails, so transactions are serialisable and really roll back.
 type Store struct {
@@ -26,6 +27,7 @@ type Store struct {
 	sessions map[string]session.Session
 	orgs     map[organization.ID]organization.Organization
 	members  map[organization.MemberID]organization.Member
+	invites  map[organization.InvitationID]organization.Invitation
 	verifs   map[string]identity.Verification // by identifier
 	outbox   []mail.Message
 }
@@ -38,6 +40,7 @@ func NewStore() *Store {
 		sessions: map[string]session.Session{},
 		orgs:     map[organization.ID]organization.Organization{},
 		members:  map[organization.MemberID]organization.Member{},
+		invites:  map[organization.InvitationID]organization.Invitation{},
 		verifs:   map[string]identity.Verification{},
 	}
 }
@@ -64,7 +67,7 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) er
 	snapshot := s.clone()
 	if err := fn(context.WithValue(ctx, txKey{}, s)); err != nil {
 		s.users, s.accounts, s.sessions, s.orgs, s.members = snapshot.users, snapshot.accounts, snapshot.sessions, snapshot.orgs, snapshot.members
-		s.verifs, s.outbox = snapshot.verifs, snapshot.outbox
+		s.invites, s.verifs, s.outbox = snapshot.invites, snapshot.verifs, snapshot.outbox
 		return err
 	}
 	return nil
@@ -73,7 +76,7 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) er
 func (s *Store) clone() *Store {
 	return &Store{
 		users: maps.Clone(s.users), accounts: maps.Clone(s.accounts), sessions: maps.Clone(s.sessions),
-		orgs: maps.Clone(s.orgs), members: maps.Clone(s.members), verifs: maps.Clone(s.verifs),
+		orgs: maps.Clone(s.orgs), members: maps.Clone(s.members), invites: maps.Clone(s.invites), verifs: maps.Clone(s.verifs),
 		outbox: slices.Clone(s.outbox),
 	}
 }
@@ -172,6 +175,11 @@ func (r Users) Delete(ctx context.Context, userID identity.UserID) error {
 	for id, m := range r.s.members {
 		if m.UserID == userID {
 			delete(r.s.members, id)
+		}
+	}
+	for id, inv := range r.s.invites {
+		if inv.InviterID == userID {
+			delete(r.s.invites, id)
 		}
 	}
 	for id, o := range r.s.orgs {
@@ -348,7 +356,8 @@ func (r Organizations) AddMember(ctx context.Context, m organization.Member) err
 	return nil
 }
 
-// MembershipsOf implements authn.OrganizationRepository.
+// MembershipsOf implements authn.OrganizationRepository, oldest first as
+// tenancy.OrganizationRepository requires.
 func (r Organizations) MembershipsOf(ctx context.Context, userID identity.UserID) ([]organization.Membership, error) {
 	defer r.s.lock(ctx)()
 	var out []organization.Membership
@@ -357,6 +366,7 @@ func (r Organizations) MembershipsOf(ctx context.Context, userID identity.UserID
 			out = append(out, organization.Membership{Organization: r.s.orgs[m.OrganizationID], Member: m})
 		}
 	}
+	slices.SortFunc(out, func(a, b organization.Membership) int { return compareMembers(a.Member, b.Member) })
 	return out, nil
 }
 
@@ -379,6 +389,11 @@ func (r Organizations) Delete(ctx context.Context, orgID organization.ID) error 
 	for id, m := range r.s.members {
 		if m.OrganizationID == orgID {
 			delete(r.s.members, id)
+		}
+	}
+	for id, inv := range r.s.invites {
+		if inv.OrganizationID == orgID {
+			delete(r.s.invites, id)
 		}
 	}
 	for tok, sess := range r.s.sessions {
@@ -489,6 +504,7 @@ func (s *Store) Counts() map[string]int {
 	defer s.mu.Unlock()
 	return map[string]int{
 		"users": len(s.users), "accounts": len(s.accounts), "sessions": len(s.sessions),
-		"organizations": len(s.orgs), "members": len(s.members), "verifications": len(s.verifs), "outbox": len(s.outbox),
+		"organizations": len(s.orgs), "members": len(s.members), "invitations": len(s.invites),
+		"verifications": len(s.verifs), "outbox": len(s.outbox),
 	}
 }

@@ -34,16 +34,16 @@ func newUserJSON(u identity.User) userJSON {
 // sessionJSON is better-auth's session output plus Beep's
 // organizationContext, which sits with the other plugin fields before id.
 type sessionJSON struct {
-	ExpiresAt            jsonTime                    `json:"expiresAt"`
-	Token                string                      `json:"token"`
-	CreatedAt            jsonTime                    `json:"createdAt"`
-	UpdatedAt            jsonTime                    `json:"updatedAt"`
-	IPAddress            string                      `json:"ipAddress"`
-	UserAgent            string                      `json:"userAgent"`
-	UserID               string                      `json:"userId"`
-	ActiveOrganizationID *string                     `json:"activeOrganizationId"`
+	ExpiresAt            jsonTime                  `json:"expiresAt"`
+	Token                string                    `json:"token"`
+	CreatedAt            jsonTime                  `json:"createdAt"`
+	UpdatedAt            jsonTime                  `json:"updatedAt"`
+	IPAddress            string                    `json:"ipAddress"`
+	UserAgent            string                    `json:"userAgent"`
+	UserID               string                    `json:"userId"`
+	ActiveOrganizationID *string                   `json:"activeOrganizationId"`
 	OrganizationContext  map[string]orgContextJSON `json:"organizationContext"`
-	ID                   string                      `json:"id"`
+	ID                   string                    `json:"id"`
 }
 
 // orgContextJSON is one organizationContext entry.

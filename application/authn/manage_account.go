@@ -134,6 +134,7 @@ func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) (P
 		if revoked, err = s.deps.Sessions.DeleteByUser(ctx, user.ID, ""); err != nil {
 			return fmt.Errorf("delete sessions: %w", err)
 		}
+		loaded := s.deps.Clock.Now()
 		memberships, err := s.deps.Organizations.MembershipsOf(ctx, user.ID)
 		if err != nil {
 			return fmt.Errorf("load memberships: %w", err)
@@ -142,7 +143,7 @@ func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) (P
 		if err != nil {
 			return err
 		}
-		out.Rotated = &Authenticated{User: user, Session: sess, Context: orgCtx}
+		out.Rotated = &Authenticated{User: user, Session: sess, Context: orgCtx, LoadedAt: loaded}
 		return nil
 	})
 	if err != nil {

@@ -107,4 +107,7 @@ type Authenticated struct {
 	User    identity.User
 	Session session.Session
 	Context session.OrganizationContext
+	// LoadedAt is when the memberships behind Context were about to be
+	// read (see CurrentSession.LoadedAt).
+	LoadedAt time.Time
 }

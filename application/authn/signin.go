@@ -74,12 +74,13 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (Authenticated, er
 		if locked.PasswordHash != account.PasswordHash {
 			return ErrInvalidCredentials
 		}
+		loaded := s.deps.Clock.Now()
 		memberships, err := s.deps.Organizations.MembershipsOf(ctx, user.ID)
 		if err != nil {
 			return fmt.Errorf("load memberships: %w", err)
 		}
 		sess, orgCtx, err := s.openSession(ctx, user.ID, memberships, in.RememberMe, in.Client)
-		out = Authenticated{User: user, Session: sess, Context: orgCtx}
+		out = Authenticated{User: user, Session: sess, Context: orgCtx, LoadedAt: loaded}
 		return err
 	})
 	if err != nil {

@@ -67,7 +67,7 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (Authenticated, er
 		if err != nil {
 			return err
 		}
-		out = Authenticated{User: user}
+		out = Authenticated{User: user, LoadedAt: now}
 		if emailPolicy.SendVerificationOnSignUp || emailPolicy.RequireVerification {
 			msg, err := s.verificationMail(user, in.CallbackURL)
 			if err != nil {

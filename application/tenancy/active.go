@@ -3,7 +3,6 @@ package tenancy
 import (
 	"context"
 
-	"github.com/beep/iam/domain/failure"
 	"github.com/beep/iam/domain/identity"
 	"github.com/beep/iam/domain/organization"
 )
@@ -31,20 +30,27 @@ func (s *Service) SetActive(ctx context.Context, c Caller, in SetActiveInput) (*
 	if in.ID == "" {
 		ref.Slug = in.Slug
 	}
-	org, found, err := s.resolve(ctx, c, ref)
+	var active *organization.Organization
+	err := s.deps.Tx.InTx(ctx, func(ctx context.Context) error {
+		org, found, err := s.resolve(ctx, c, ref)
+		if err != nil {
+			return translate(err, organization.ErrOrganizationNotFound)
+		}
+		if !found {
+			return nil
+		}
+		// Under the lock, so a removal cannot commit between the
+		// membership check and the write.
+		if _, err := s.lockForChange(ctx, org.ID, c.User.ID, organization.ErrNotAMember); err != nil {
+			return err
+		}
+		active = &org
+		return s.deps.Sessions.SetActiveOrganization(ctx, c.Session.Token, &org.ID, now)
+	})
 	if err != nil {
-		return nil, translate(err, as(failure.Invalid, organization.ErrOrganizationNotFound))
-	}
-	if !found {
-		return nil, nil
-	}
-	if _, err := s.deps.Organizations.Member(ctx, org.ID, c.User.ID); err != nil {
-		return nil, translate(err, organization.ErrNotAMember)
-	}
-	if err := s.deps.Sessions.SetActiveOrganization(ctx, c.Session.Token, &org.ID, now); err != nil {
 		return nil, err
 	}
-	return &org, nil
+	return active, nil
 }
 
 // ActiveMember returns the caller's membership of their active
@@ -56,7 +62,7 @@ func (s *Service) ActiveMember(ctx context.Context, c Caller) (MemberWithUser, e
 	}
 	m, err := s.deps.Organizations.Member(ctx, orgID, c.User.ID)
 	if err != nil {
-		return MemberWithUser{}, translate(err, as(failure.Invalid, organization.ErrMemberNotFound))
+		return MemberWithUser{}, translate(err, organization.ErrMemberNotFound)
 	}
 	return MemberWithUser{Member: m, User: c.User}, nil
 }
@@ -91,7 +97,7 @@ func (s *Service) HasPermission(ctx context.Context, c Caller, orgID organizatio
 	}
 	m, err := s.deps.Organizations.Member(ctx, orgID, c.User.ID)
 	if err != nil {
-		return false, translate(err, as(failure.Unauthenticated, organization.ErrNotAMember))
+		return false, translate(err, organization.ErrNotAMember)
 	}
 	return s.policy.Access.Allows(m.Roles, want), nil
 }

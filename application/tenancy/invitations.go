@@ -27,7 +27,7 @@ type InviteInput struct {
 func (s *Service) Invite(ctx context.Context, c Caller, in InviteInput) (organization.Invitation, error) {
 	orgID, ok := target(c, in.OrganizationID)
 	if !ok {
-		return organization.Invitation{}, as(failure.Invalid, organization.ErrOrganizationNotFound)
+		return organization.Invitation{}, organization.ErrOrganizationNotFound
 	}
 	email, err := identity.ParseEmail(in.Email)
 	if err != nil {
@@ -35,7 +35,7 @@ func (s *Service) Invite(ctx context.Context, c Caller, in InviteInput) (organiz
 	}
 	var inv organization.Invitation
 	err = s.deps.Tx.InTx(ctx, func(ctx context.Context) error {
-		st, err := s.lockForChange(ctx, orgID, c.User.ID)
+		st, err := s.lockForChange(ctx, orgID, c.User.ID, organization.ErrMemberNotFound)
 		if err != nil {
 			return err
 		}
@@ -46,11 +46,12 @@ func (s *Service) Invite(ctx context.Context, c Caller, in InviteInput) (organiz
 			return organization.ErrPersonalNotShared
 		}
 		if _, err := s.deps.Organizations.MemberByEmail(ctx, orgID, email); err == nil {
-			return as(failure.Invalid, organization.ErrAlreadyMember)
+			return organization.ErrAlreadyMember
 		} else if !errors.Is(err, organization.ErrMemberNotFound) {
 			return err
 		}
-		if inv, err = s.invitation(ctx, c, st, email, in); err != nil {
+		var send bool
+		if inv, send, err = s.invitation(ctx, c, st, email, in); err != nil || !send {
 			return err
 		}
 		msg := mail.Message{
@@ -70,42 +71,46 @@ func (s *Service) Invite(ctx context.Context, c Caller, in InviteInput) (organiz
 }
 
 // invitation renews the pending invitation of email when asked to resend
-// it, or creates a new one: a lapsed pending invitation is canceled first
-// so that at most one invitation per address is pending.
-func (s *Service) invitation(ctx context.Context, c Caller, st memberChange, email identity.Email, in InviteInput) (organization.Invitation, error) {
+// it (and says whether to mail it again), or creates a new one: a lapsed
+// pending invitation is canceled first so that at most one invitation per
+// address is pending.
+func (s *Service) invitation(ctx context.Context, c Caller, st memberChange, email identity.Email, in InviteInput) (organization.Invitation, bool, error) {
 	now := s.deps.Clock.Now()
 	pending, err := s.deps.Organizations.PendingInvitation(ctx, st.org.ID, email)
 	switch {
 	case errors.Is(err, organization.ErrInvitationNotFound):
 	case err != nil:
-		return organization.Invitation{}, err
+		return organization.Invitation{}, false, err
 	case in.Resend:
 		if pending.Roles.Has(organization.RoleOwner) && !st.actor.Roles.Has(organization.RoleOwner) {
-			return organization.Invitation{}, organization.ErrInviteRoleNotAllowed
+			return organization.Invitation{}, false, organization.ErrInviteRoleNotAllowed
+		}
+		if lastSent := pending.ExpiresAt.Add(-s.policy.InvitationTTL); now.Before(lastSent.Add(s.policy.ResendInterval)) {
+			return pending, false, nil // mailed moments ago: resending cannot flood an inbox
 		}
 		pending.ExpiresAt = now.Add(s.policy.InvitationTTL)
-		return pending, s.deps.Organizations.ExtendInvitation(ctx, pending.ID, pending.ExpiresAt)
+		return pending, true, s.deps.Organizations.ExtendInvitation(ctx, pending.ID, pending.ExpiresAt)
 	case pending.Open(now):
-		return organization.Invitation{}, as(failure.Invalid, organization.ErrAlreadyInvited)
+		return organization.Invitation{}, false, organization.ErrAlreadyInvited
 	default:
 		if _, err := s.deps.Organizations.TransitionInvitation(ctx, pending.ID, organization.InvitationPending, organization.InvitationCanceled); err != nil {
-			return organization.Invitation{}, err
+			return organization.Invitation{}, false, err
 		}
 	}
 	if s.policy.InvitationLimit > 0 {
 		n, err := s.deps.Organizations.CountPendingInvitations(ctx, st.org.ID, now)
 		if err != nil {
-			return organization.Invitation{}, err
+			return organization.Invitation{}, false, err
 		}
 		if n >= s.policy.InvitationLimit {
-			return organization.Invitation{}, organization.ErrInvitationLimit
+			return organization.Invitation{}, false, organization.ErrInvitationLimit
 		}
 	}
 	inv := organization.NewInvitation(organization.NewInvitationID(s.deps.IDs.NewUUID()), st.org.ID, email, in.Roles, c.User.ID, now, s.policy.InvitationTTL)
 	if err := s.deps.Organizations.CreateInvitation(ctx, inv); err != nil {
-		return organization.Invitation{}, translate(err, organization.ErrAlreadyInvited)
+		return organization.Invitation{}, false, err
 	}
-	return inv, nil
+	return inv, true, nil
 }
 
 // inviterName is how the email names who invites.
@@ -115,10 +120,6 @@ func inviterName(u identity.User) string {
 	}
 	return string(u.Email)
 }
-
-// errInvitationGone is better-auth's reject-invitation wording of
-// INVITATION_NOT_FOUND.
-var errInvitationGone = failure.New(failure.Invalid, "INVITATION_NOT_FOUND", "Invitation not found!")
 
 // forRecipient loads an invitation addressed to the caller: it must exist
 // and pass open (else notFound), be addressed to the caller's email, and,
@@ -154,13 +155,16 @@ func (s *Service) Accept(ctx context.Context, c Caller, invID organization.Invit
 	err := s.deps.Tx.InTx(ctx, func(ctx context.Context) error {
 		now := s.deps.Clock.Now()
 		open := func(inv organization.Invitation) bool { return inv.Open(now) }
-		notFound := as(failure.Invalid, organization.ErrInvitationNotFound)
+		notFound := organization.ErrInvitationNotFound
 		inv, err := s.forRecipient(ctx, c, invID, open, notFound)
 		if err != nil {
 			return err
 		}
 		if _, err := s.deps.Organizations.Lock(ctx, inv.OrganizationID); err != nil {
-			return translate(err, as(failure.Invalid, organization.ErrOrganizationNotFound))
+			return translate(err, organization.ErrOrganizationNotFound)
+		}
+		if err := s.inviterStillGrants(ctx, inv); err != nil {
+			return err
 		}
 		if s.policy.MembershipLimit > 0 {
 			n, err := s.deps.Organizations.CountMembers(ctx, inv.OrganizationID)
@@ -171,18 +175,12 @@ func (s *Service) Accept(ctx context.Context, c Caller, invID organization.Invit
 				return organization.ErrMembershipLimit
 			}
 		}
-		if ok, err := s.deps.Organizations.TransitionInvitation(ctx, inv.ID, organization.InvitationPending, organization.InvitationAccepted); err != nil {
+		if err := s.answer(ctx, &inv, organization.InvitationAccepted, notFound); err != nil {
 			return err
-		} else if !ok {
-			return notFound // answered meanwhile
 		}
-		inv.Status = organization.InvitationAccepted
-		m := organization.Member{
-			ID: organization.NewMemberID(s.deps.IDs.NewUUID()), OrganizationID: inv.OrganizationID, UserID: c.User.ID,
-			Roles: inv.Roles, Status: organization.MemberActive, CreatedAt: now,
-		}
+		m := organization.NewMember(organization.NewMemberID(s.deps.IDs.NewUUID()), inv.OrganizationID, c.User.ID, inv.Roles, now)
 		if err := s.deps.Organizations.AddMember(ctx, m); err != nil {
-			return translate(err, as(failure.Invalid, organization.ErrAlreadyMember))
+			return err
 		}
 		out = Accepted{Invitation: inv, Member: m}
 		return s.deps.Sessions.SetActiveOrganization(ctx, c.Session.Token, &inv.OrganizationID, now)
@@ -193,16 +191,31 @@ func (s *Service) Accept(ctx context.Context, c Caller, invID organization.Invit
 	return out, s.changed(ctx, c.User.ID)
 }
 
+// inviterStillGrants refuses an invitation whose inviter has since left
+// the organization or lost the right to hand out its roles: an invitation
+// carries its inviter's authority, and that authority can be withdrawn.
+// The organization is locked, so this holds until commit.
+func (s *Service) inviterStillGrants(ctx context.Context, inv organization.Invitation) error {
+	inviter, err := s.deps.Organizations.Member(ctx, inv.OrganizationID, inv.InviterID)
+	if err != nil {
+		return translate(err, organization.ErrInviterGone)
+	}
+	if s.policy.Access.CheckInvite(inviter, inv.Roles) != nil {
+		return organization.ErrInvitationNotFound
+	}
+	return nil
+}
+
 // Reject declines a pending invitation addressed to the caller.
 func (s *Service) Reject(ctx context.Context, c Caller, invID organization.InvitationID) (organization.Invitation, error) {
 	var inv organization.Invitation
 	err := s.deps.Tx.InTx(ctx, func(ctx context.Context) error {
 		pending := func(inv organization.Invitation) bool { return inv.Status == organization.InvitationPending }
 		var err error
-		if inv, err = s.forRecipient(ctx, c, invID, pending, errInvitationGone); err != nil {
+		if inv, err = s.forRecipient(ctx, c, invID, pending, organization.ErrInvitationNotFound); err != nil {
 			return err
 		}
-		return s.answer(ctx, &inv, organization.InvitationRejected, errInvitationGone)
+		return s.answer(ctx, &inv, organization.InvitationRejected, organization.ErrInvitationNotFound)
 	})
 	return inv, err
 }
@@ -224,18 +237,18 @@ func (s *Service) answer(ctx context.Context, inv *organization.Invitation, stat
 // Cancel withdraws a pending invitation of an organization the caller may
 // cancel invitations of (invitation:cancel).
 func (s *Service) Cancel(ctx context.Context, c Caller, invID organization.InvitationID) (organization.Invitation, error) {
-	notFound := as(failure.Invalid, organization.ErrInvitationNotFound)
+	notFound := organization.ErrInvitationNotFound
 	var inv organization.Invitation
 	err := s.deps.Tx.InTx(ctx, func(ctx context.Context) error {
 		var err error
 		if inv, err = s.deps.Organizations.Invitation(ctx, invID); err != nil {
 			return translate(err, notFound)
 		}
-		m, err := s.deps.Organizations.Member(ctx, inv.OrganizationID, c.User.ID)
+		st, err := s.lockForChange(ctx, inv.OrganizationID, c.User.ID, organization.ErrMemberNotFound)
 		if err != nil {
-			return translate(err, as(failure.Invalid, organization.ErrMemberNotFound))
+			return err
 		}
-		if !s.policy.Access.Can(m.Roles, organization.ResourceInvitation, "cancel") {
+		if !s.policy.Access.Can(st.actor.Roles, organization.ResourceInvitation, "cancel") {
 			return organization.ErrCancelNotAllowed
 		}
 		return s.answer(ctx, &inv, organization.InvitationCanceled, notFound)
@@ -255,13 +268,13 @@ type InvitationDetails struct {
 func (s *Service) GetInvitation(ctx context.Context, c Caller, invID organization.InvitationID) (InvitationDetails, error) {
 	now := s.deps.Clock.Now()
 	open := func(inv organization.Invitation) bool { return inv.Open(now) }
-	inv, err := s.forRecipient(ctx, c, invID, open, as(failure.Invalid, organization.ErrInvitationNotFound))
+	inv, err := s.forRecipient(ctx, c, invID, open, organization.ErrInvitationNotFound)
 	if err != nil {
 		return InvitationDetails{}, err
 	}
 	org, err := s.deps.Organizations.ByID(ctx, inv.OrganizationID)
 	if err != nil {
-		return InvitationDetails{}, translate(err, as(failure.Invalid, organization.ErrOrganizationNotFound))
+		return InvitationDetails{}, translate(err, organization.ErrOrganizationNotFound)
 	}
 	if _, err := s.deps.Organizations.Member(ctx, org.ID, inv.InviterID); err != nil {
 		return InvitationDetails{}, translate(err, organization.ErrInviterGone)
@@ -273,24 +286,17 @@ func (s *Service) GetInvitation(ctx context.Context, c Caller, invID organizatio
 	return InvitationDetails{Invitation: inv, OrganizationName: org.Name, OrganizationSlug: org.Slug, InviterEmail: inviter.Email}, nil
 }
 
-// errOrganizationIDRequired and errNotAMemberPlain are better-auth's
-// code-less refusals of list-invitations.
-var (
-	errOrganizationIDRequired = failure.New(failure.Invalid, "", "Organization ID is required")
-	errNotAMemberPlain        = failure.New(failure.Forbidden, "", "You are not a member of this organization")
-)
-
 // ListInvitations returns the invitations of an organization (orgID "",
 // the active one) to a member who may invite; those granting ownership
 // only to owners.
 func (s *Service) ListInvitations(ctx context.Context, c Caller, orgID organization.ID) ([]organization.Invitation, error) {
 	orgID, ok := target(c, orgID)
 	if !ok {
-		return nil, errOrganizationIDRequired
+		return nil, organization.ErrNoActiveOrganization
 	}
 	m, err := s.deps.Organizations.Member(ctx, orgID, c.User.ID)
 	if err != nil {
-		return nil, translate(err, errNotAMemberPlain)
+		return nil, translate(err, organization.ErrNotAMemberOfThis)
 	}
 	if !s.policy.Access.Can(m.Roles, organization.ResourceInvitation, "create") {
 		return nil, organization.ErrListInvitationsForbidden

@@ -95,7 +95,7 @@ func (s *Service) orgOf(ctx context.Context, c Caller, ref Ref) (organization.ID
 	if ref.Slug != "" {
 		org, err := s.deps.Organizations.BySlug(ctx, ref.Slug)
 		if err != nil {
-			return "", translate(err, as(failure.Invalid, organization.ErrOrganizationNotFound))
+			return "", translate(err, organization.ErrOrganizationNotFound)
 		}
 		return org.ID, nil
 	}
@@ -113,17 +113,18 @@ type memberChange struct {
 	owners int
 }
 
-// lockForChange locks the organization and loads the caller's membership
-// and the owner count, which then cannot change until commit. An unknown
-// organization is "member not found", as the caller cannot be in it.
-func (s *Service) lockForChange(ctx context.Context, orgID organization.ID, userID identity.UserID) (memberChange, error) {
+// lockForChange locks the organization, then loads the caller's
+// membership and the owner count, which cannot change until commit: a
+// check made on them holds when the change is written. An unknown
+// organization is notMember, as the caller cannot be in it.
+func (s *Service) lockForChange(ctx context.Context, orgID organization.ID, userID identity.UserID, notMember *failure.Error) (memberChange, error) {
 	org, err := s.deps.Organizations.Lock(ctx, orgID)
 	if err != nil {
-		return memberChange{}, translate(err, as(failure.Invalid, organization.ErrMemberNotFound))
+		return memberChange{}, translate(err, notMember)
 	}
 	actor, err := s.deps.Organizations.Member(ctx, orgID, userID)
 	if err != nil {
-		return memberChange{}, translate(err, as(failure.Invalid, organization.ErrMemberNotFound))
+		return memberChange{}, translate(err, notMember)
 	}
 	owners, err := s.deps.Organizations.OwnerCount(ctx, orgID)
 	if err != nil {
@@ -142,7 +143,7 @@ func (s *Service) RemoveMember(ctx context.Context, c Caller, orgID organization
 	}
 	var gone organization.Member
 	err := s.deps.Tx.InTx(ctx, func(ctx context.Context) error {
-		st, err := s.lockForChange(ctx, orgID, c.User.ID)
+		st, err := s.lockForChange(ctx, orgID, c.User.ID, organization.ErrMemberNotFound)
 		if err != nil {
 			return err
 		}
@@ -171,13 +172,13 @@ func (s *Service) findMember(ctx context.Context, orgID organization.ID, memberI
 	if strings.Contains(memberIDOrEmail, "@") {
 		email, perr := identity.ParseEmail(memberIDOrEmail)
 		if perr != nil {
-			return organization.Member{}, as(failure.Invalid, organization.ErrMemberNotFound)
+			return organization.Member{}, organization.ErrMemberNotFound
 		}
 		m, err = s.deps.Organizations.MemberByEmail(ctx, orgID, email)
 	} else {
 		m, err = s.deps.Organizations.MemberByID(ctx, orgID, organization.MemberID(memberIDOrEmail))
 	}
-	return m, translate(err, as(failure.Invalid, organization.ErrMemberNotFound))
+	return m, translate(err, organization.ErrMemberNotFound)
 }
 
 // removeMember returns m's sessions that had the organization active to
@@ -201,14 +202,14 @@ func (s *Service) UpdateMemberRole(ctx context.Context, c Caller, orgID organiza
 	}
 	var m organization.Member
 	err := s.deps.Tx.InTx(ctx, func(ctx context.Context) error {
-		st, err := s.lockForChange(ctx, orgID, c.User.ID)
+		st, err := s.lockForChange(ctx, orgID, c.User.ID, organization.ErrMemberNotFound)
 		if err != nil {
 			return err
 		}
 		m = st.actor
 		if memberID != st.actor.ID {
 			if m, err = s.deps.Organizations.MemberByID(ctx, orgID, memberID); err != nil {
-				return translate(err, as(failure.Invalid, organization.ErrMemberNotFound))
+				return translate(err, organization.ErrMemberNotFound)
 			}
 		}
 		if err := s.policy.Access.CheckRoleChange(st.actor, m, roles, st.owners); err != nil {
@@ -228,7 +229,7 @@ func (s *Service) UpdateMemberRole(ctx context.Context, c Caller, orgID organiza
 func (s *Service) Leave(ctx context.Context, c Caller, orgID organization.ID) (organization.Member, error) {
 	var me organization.Member
 	err := s.deps.Tx.InTx(ctx, func(ctx context.Context) error {
-		st, err := s.lockForChange(ctx, orgID, c.User.ID)
+		st, err := s.lockForChange(ctx, orgID, c.User.ID, organization.ErrMemberNotFound)
 		if err != nil {
 			return err
 		}

@@ -3,9 +3,9 @@ package tenancy_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/beep/iam/application/tenancy"
-	"github.com/beep/iam/domain/failure"
 	"github.com/beep/iam/domain/organization"
 )
 
@@ -43,56 +43,55 @@ func TestRoleChangesAndRemovals(t *testing.T) {
 		name string
 		run  func() error
 		code string
-		kind failure.Kind
 	}{
 		{"member raises own role", func() error {
 			_, err := h.svc.UpdateMemberRole(ctx, c(a.member), a.ID, a.memberM.ID, admin)
 			return err
-		}, "YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_MEMBER", failure.Forbidden},
+		}, "YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_MEMBER"},
 		{"admin grants owner", func() error {
 			_, err := h.svc.UpdateMemberRole(ctx, c(a.admin), a.ID, a.memberM.ID, owner)
 			return err
-		}, "YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_MEMBER", failure.Forbidden},
+		}, "YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_MEMBER"},
 		{"admin makes themselves owner", func() error {
 			_, err := h.svc.UpdateMemberRole(ctx, c(a.admin), a.ID, a.adminM.ID, organization.Roles{"admin", "owner"})
 			return err
-		}, "YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_MEMBER", failure.Forbidden},
+		}, "YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_MEMBER"},
 		{"admin demotes the owner", func() error {
 			_, err := h.svc.UpdateMemberRole(ctx, c(a.admin), a.ID, a.ownerM.ID, admin)
 			return err
-		}, "YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_MEMBER", failure.Forbidden},
+		}, "YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_MEMBER"},
 		{"last owner demotes themselves", func() error {
 			_, err := h.svc.UpdateMemberRole(ctx, c(a.owner), a.ID, a.ownerM.ID, admin)
 			return err
-		}, "YOU_CANNOT_LEAVE_THE_ORGANIZATION_WITHOUT_AN_OWNER", failure.Invalid},
+		}, "YOU_CANNOT_LEAVE_THE_ORGANIZATION_WITHOUT_AN_OWNER"},
 		{"unknown role", func() error {
 			_, err := h.svc.UpdateMemberRole(ctx, c(a.owner), a.ID, a.memberM.ID, organization.Roles{"superuser"})
 			return err
-		}, "ROLE_NOT_FOUND", failure.Invalid},
+		}, "ROLE_NOT_FOUND"},
 		{"member removes someone", func() error {
 			_, err := h.svc.RemoveMember(ctx, c(a.member), a.ID, string(a.adminM.ID))
 			return err
-		}, "YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_MEMBER", failure.Unauthenticated},
+		}, "YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_MEMBER"},
 		{"admin removes the owner", func() error {
 			_, err := h.svc.RemoveMember(ctx, c(a.admin), a.ID, string(a.owner.User.Email))
 			return err
-		}, "YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_MEMBER", failure.Forbidden},
+		}, "YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_MEMBER"},
 		{"last owner removes themselves", func() error {
 			_, err := h.svc.RemoveMember(ctx, c(a.owner), a.ID, string(a.ownerM.ID))
 			return err
-		}, "YOU_CANNOT_LEAVE_THE_ORGANIZATION_AS_THE_ONLY_OWNER", failure.Invalid},
+		}, "YOU_CANNOT_LEAVE_THE_ORGANIZATION_AS_THE_ONLY_OWNER"},
 		{"last owner leaves", func() error {
 			_, err := h.svc.Leave(ctx, c(a.owner), a.ID)
 			return err
-		}, "YOU_CANNOT_LEAVE_THE_ORGANIZATION_AS_THE_ONLY_OWNER", failure.Invalid},
+		}, "YOU_CANNOT_LEAVE_THE_ORGANIZATION_AS_THE_ONLY_OWNER"},
 		{"unknown member", func() error {
 			_, err := h.svc.RemoveMember(ctx, c(a.owner), a.ID, "member__nope")
 			return err
-		}, "MEMBER_NOT_FOUND", failure.Invalid},
+		}, "MEMBER_NOT_FOUND"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			wantCode(t, tt.name, tt.run(), tt.code, tt.kind)
+			wantCode(t, tt.name, tt.run(), tt.code)
 		})
 	}
 	// Nothing changed.
@@ -108,6 +107,7 @@ func TestRoleChangesAndRemovals(t *testing.T) {
 	if _, err := h.svc.UpdateMemberRole(ctx, c(a.owner), a.ID, a.adminM.ID, owner); err != nil {
 		t.Fatalf("owner grants owner: %v", err)
 	}
+	h.clock.Advance(time.Second) // so only the role change can mark the owner's context changed
 	if _, err := h.svc.UpdateMemberRole(ctx, c(a.owner), a.ID, a.ownerM.ID, admin); err != nil {
 		t.Fatalf("owner steps down with another owner present: %v", err)
 	}
@@ -161,47 +161,46 @@ func TestCrossOrganization(t *testing.T) {
 		name string
 		run  func() error
 		code string
-		kind failure.Kind
 	}{
 		{"update", func() error { _, err := h.svc.Update(ctx, mallory, b.ID, tenancy.UpdateInput{Name: &name}); return err },
-			"USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION", failure.Invalid},
+			"USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION"},
 		{"delete", func() error { _, err := h.svc.Delete(ctx, mallory, b.ID); return err },
-			"USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION", failure.Invalid},
+			"USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION"},
 		{"invite", func() error {
 			_, err := h.svc.Invite(ctx, mallory, tenancy.InviteInput{OrganizationID: b.ID, Email: "x@example.com", Roles: organization.Roles{"owner"}})
 			return err
-		}, "MEMBER_NOT_FOUND", failure.Invalid},
+		}, "MEMBER_NOT_FOUND"},
 		{"remove a member of B by id", func() error { _, err := h.svc.RemoveMember(ctx, mallory, b.ID, string(b.memberM.ID)); return err },
-			"MEMBER_NOT_FOUND", failure.Invalid},
+			"MEMBER_NOT_FOUND"},
 		{"remove a member of B through A", func() error { _, err := h.svc.RemoveMember(ctx, mallory, a.ID, string(b.memberM.ID)); return err },
-			"MEMBER_NOT_FOUND", failure.Invalid},
+			"MEMBER_NOT_FOUND"},
 		{"promote self in B through A's id", func() error {
 			_, err := h.svc.UpdateMemberRole(ctx, mallory, a.ID, b.memberM.ID, organization.Roles{"owner"})
 			return err
-		}, "MEMBER_NOT_FOUND", failure.Invalid},
+		}, "MEMBER_NOT_FOUND"},
 		{"update role in B", func() error {
 			_, err := h.svc.UpdateMemberRole(ctx, mallory, b.ID, b.memberM.ID, organization.Roles{"owner"})
 			return err
-		}, "MEMBER_NOT_FOUND", failure.Invalid},
-		{"leave B", func() error { _, err := h.svc.Leave(ctx, mallory, b.ID); return err }, "MEMBER_NOT_FOUND", failure.Invalid},
+		}, "MEMBER_NOT_FOUND"},
+		{"leave B", func() error { _, err := h.svc.Leave(ctx, mallory, b.ID); return err }, "MEMBER_NOT_FOUND"},
 		{"list B's members", func() error {
 			_, _, err := h.svc.ListMembers(ctx, mallory, tenancy.ListMembersInput{Ref: tenancy.Ref{Slug: "beta"}})
 			return err
 		},
-			"YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION", failure.Forbidden},
+			"YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION"},
 		{"list B's invitations", func() error { _, err := h.svc.ListInvitations(ctx, mallory, b.ID); return err },
-			"", failure.Forbidden},
+			"YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION"},
 		{"B's member roles", func() error {
 			_, err := h.svc.ActiveMemberRole(ctx, mallory, tenancy.Ref{ID: b.ID}, string(b.owner.User.ID))
 			return err
-		}, "YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION", failure.Forbidden},
+		}, "YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION"},
 		{"has-permission in B", func() error {
 			_, err := h.svc.HasPermission(ctx, mallory, b.ID, map[organization.Resource]organization.Request{"member": {Actions: []organization.Action{"delete"}}})
 			return err
-		}, "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION", failure.Unauthenticated},
+		}, "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { wantCode(t, tt.name, tt.run(), tt.code, tt.kind) })
+		t.Run(tt.name, func(t *testing.T) { wantCode(t, tt.name, tt.run(), tt.code) })
 	}
 	got, err := h.store.Organizations().ByID(ctx, b.ID)
 	if err != nil || got.Name != b.Name {
@@ -216,7 +215,7 @@ func TestCrossOrganization(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = h.svc.Cancel(ctx, mallory, inv.ID)
-	wantCode(t, "cancel B's invitation", err, "MEMBER_NOT_FOUND", failure.Invalid)
+	wantCode(t, "cancel B's invitation", err, "MEMBER_NOT_FOUND")
 }
 
 func TestListMembers(t *testing.T) {
@@ -241,7 +240,7 @@ func TestListMembers(t *testing.T) {
 	} {
 		bad.Ref = tenancy.Ref{ID: a.ID}
 		_, _, err := h.svc.ListMembers(ctx, h.again(t, a.member), bad)
-		wantCode(t, "bad query", err, "INVALID_MEMBER_QUERY", failure.Invalid)
+		wantCode(t, "bad query", err, "INVALID_MEMBER_QUERY")
 	}
 }
 

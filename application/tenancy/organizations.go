@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/beep/iam/domain/failure"
 	"github.com/beep/iam/domain/identity"
 	"github.com/beep/iam/domain/organization"
 )
@@ -143,23 +142,21 @@ type UpdateInput struct {
 func (s *Service) Update(ctx context.Context, c Caller, orgID organization.ID, in UpdateInput) (organization.Organization, error) {
 	orgID, ok := target(c, orgID)
 	if !ok {
-		return organization.Organization{}, as(failure.Invalid, organization.ErrOrganizationNotFound)
+		return organization.Organization{}, organization.ErrOrganizationNotFound
 	}
 	if err := checkFields(in.Name, in.Slug, in.Logo, in.Metadata); err != nil {
 		return organization.Organization{}, err
 	}
 	var org organization.Organization
 	err := s.deps.Tx.InTx(ctx, func(ctx context.Context) error {
-		m, err := s.deps.Organizations.Member(ctx, orgID, c.User.ID)
+		st, err := s.lockForChange(ctx, orgID, c.User.ID, organization.ErrNotAMember)
 		if err != nil {
-			return translate(err, as(failure.Invalid, organization.ErrNotAMember))
+			return err
 		}
-		if !s.policy.Access.Can(m.Roles, organization.ResourceOrganization, "update") {
+		if !s.policy.Access.Can(st.actor.Roles, organization.ResourceOrganization, "update") {
 			return organization.ErrUpdateNotAllowed
 		}
-		if org, err = s.deps.Organizations.Lock(ctx, orgID); err != nil {
-			return translate(err, as(failure.Invalid, organization.ErrOrganizationNotFound))
-		}
+		org = st.org
 		if in.Slug != nil && *in.Slug != org.Slug {
 			if taken, err := s.deps.Organizations.SlugTaken(ctx, *in.Slug); err != nil {
 				return err
@@ -208,16 +205,14 @@ func (s *Service) Delete(ctx context.Context, c Caller, orgID organization.ID) (
 		users []identity.UserID
 	)
 	err := s.deps.Tx.InTx(ctx, func(ctx context.Context) error {
-		m, err := s.deps.Organizations.Member(ctx, orgID, c.User.ID)
+		st, err := s.lockForChange(ctx, orgID, c.User.ID, organization.ErrNotAMember)
 		if err != nil {
-			return translate(err, as(failure.Invalid, organization.ErrNotAMember))
+			return err
 		}
-		if !s.policy.Access.Can(m.Roles, organization.ResourceOrganization, "delete") {
+		if !s.policy.Access.Can(st.actor.Roles, organization.ResourceOrganization, "delete") {
 			return organization.ErrDeleteNotAllowed
 		}
-		if org, err = s.deps.Organizations.Lock(ctx, orgID); err != nil {
-			return translate(err, as(failure.Invalid, organization.ErrOrganizationNotFound))
-		}
+		org = st.org
 		if org.IsPersonal {
 			return organization.ErrPersonalNotDeletable
 		}
@@ -240,7 +235,7 @@ func (s *Service) Delete(ctx context.Context, c Caller, orgID organization.ID) (
 func (s *Service) Get(ctx context.Context, c Caller, ref Ref) (*organization.Organization, error) {
 	org, found, err := s.resolve(ctx, c, ref)
 	if err != nil {
-		return nil, translate(err, as(failure.Invalid, organization.ErrOrganizationNotFound))
+		return nil, translate(err, organization.ErrOrganizationNotFound)
 	}
 	if !found {
 		return nil, nil
@@ -265,7 +260,7 @@ type FullOrganization struct {
 func (s *Service) GetFull(ctx context.Context, c Caller, ref Ref, membersLimit int) (*FullOrganization, error) {
 	org, found, err := s.resolve(ctx, c, ref)
 	if err != nil {
-		return nil, translate(err, as(failure.Invalid, organization.ErrOrganizationNotFound))
+		return nil, translate(err, organization.ErrOrganizationNotFound)
 	}
 	if !found {
 		return nil, nil

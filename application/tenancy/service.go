@@ -43,6 +43,9 @@ type Policy struct {
 	InvitationLimit int
 	// InvitationTTL is how long an invitation stays open.
 	InvitationTTL time.Duration
+	// ResendInterval is how soon after its last email an invitation may be
+	// mailed again; a resend before that renews nothing and sends nothing.
+	ResendInterval time.Duration
 	// RequireVerifiedInvitee refuses to show, accept or reject an
 	// invitation until the invitee's address is verified: the invitation
 	// is addressed to an email, and only a verified account proves it owns it.
@@ -62,6 +65,7 @@ var DefaultPolicy = Policy{
 	MembershipLimit:        100,
 	InvitationLimit:        100,
 	InvitationTTL:          48 * time.Hour,
+	ResendInterval:         time.Minute,
 	RequireVerifiedInvitee: true,
 	AcceptPath:             "/accept-invitation",
 }
@@ -133,15 +137,6 @@ func target(c Caller, orgID organization.ID) (organization.ID, bool) {
 		return orgID, true
 	}
 	return c.active()
-}
-
-// as re-kinds a failure: better-auth answers the same code with a status
-// that depends on the endpoint (USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION is
-// 403 on reads, 400 on changes and 401 on has-permission).
-func as(kind failure.Kind, f *failure.Error) *failure.Error {
-	c := *f
-	c.Kind = kind
-	return &c
 }
 
 // translate replaces a not-found failure from storage by the refusal the

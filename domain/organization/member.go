@@ -32,12 +32,14 @@ const (
 type Roles []Role
 
 // ParseRoles splits a comma-joined role string, trimming blanks and dropping
-// empty entries.
+// empty and repeated entries (better-auth keeps repeats; a member holds a
+// role or does not, and "member,member,…" must not bloat every session of
+// its holder).
 func ParseRoles(s string) Roles {
 	var out Roles
 	for part := range strings.SplitSeq(s, ",") {
-		if r := strings.TrimSpace(part); r != "" {
-			out = append(out, Role(r))
+		if r := Role(strings.TrimSpace(part)); r != "" && !out.Has(r) {
+			out = append(out, r)
 		}
 	}
 	return out

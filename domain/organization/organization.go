@@ -77,5 +77,10 @@ func NewTeam(orgID ID, name, slug string, logo, metadata *string, creator identi
 // NewOwner builds the owner membership of the user who created an
 // organization.
 func NewOwner(memberID MemberID, orgID ID, userID identity.UserID, now time.Time) Member {
-	return Member{ID: memberID, OrganizationID: orgID, UserID: userID, Roles: Roles{RoleOwner}, Status: MemberActive, CreatedAt: now}
+	return NewMember(memberID, orgID, userID, Roles{RoleOwner}, now)
+}
+
+// NewMember builds an active membership with roles.
+func NewMember(memberID MemberID, orgID ID, userID identity.UserID, roles Roles, now time.Time) Member {
+	return Member{ID: memberID, OrganizationID: orgID, UserID: userID, Roles: roles, Status: MemberActive, CreatedAt: now}
 }

@@ -67,7 +67,7 @@ func TestPersonalOrganization(t *testing.T) {
 }
 
 func TestRoles(t *testing.T) {
-	rs := organization.ParseRoles(" admin, member,,")
+	rs := organization.ParseRoles(" admin, member,,admin,member")
 	if rs.String() != "admin,member" || !rs.Has("member") || rs.Has("owner") {
 		t.Fatalf("ParseRoles = %v", rs)
 	}

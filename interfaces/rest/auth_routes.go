@@ -256,7 +256,7 @@ func deref(s *string) string {
 
 // current is a fresh sign-in or sign-up seen as the caller's session.
 func current(a authn.Authenticated) authn.CurrentSession {
-	return authn.CurrentSession{User: a.User, Session: a.Session, Context: a.Context}
+	return authn.CurrentSession{User: a.User, Session: a.Session, Context: a.Context, LoadedAt: a.LoadedAt}
 }
 
 // noStore marks a response that must not be cached (it carries a session).

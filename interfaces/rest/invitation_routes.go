@@ -61,7 +61,7 @@ func (o *OrganizationRoutes) reject(c echo.Context, body requestBody) error {
 	}
 	inv, err := o.orgs.Reject(c.Request().Context(), who, id)
 	if err != nil {
-		return err
+		return reworded(err, organization.ErrInvitationNotFound.Code, errInvitationGone)
 	}
 	return writeJSON(c, http.StatusOK, rejectedJSON{Invitation: newInvitationJSON(inv)})
 }
@@ -114,7 +114,8 @@ func (o *OrganizationRoutes) listInvitations(c echo.Context) error {
 	}
 	list, err := o.orgs.ListInvitations(c.Request().Context(), who, organization.ID(id))
 	if err != nil {
-		return err
+		err = reworded(err, organization.ErrNoActiveOrganization.Code, errOrganizationIDRequired)
+		return reworded(err, organization.ErrNotAMemberOfThis.Code, errNotAMemberPlain)
 	}
 	return writeJSON(c, http.StatusOK, newInvitationsJSON(list))
 }
@@ -125,7 +126,7 @@ func (o *OrganizationRoutes) listUserInvitations(c echo.Context) error {
 	if _, ok := c.QueryParams()["email"]; ok {
 		return errEmailFromClient
 	}
-	who, _, err := o.caller(c, errMissingSessionOrE)
+	who, _, err := o.caller(c, errMissingSessionOrEmail)
 	if err != nil {
 		return err
 	}

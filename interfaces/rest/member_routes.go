@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/beep/iam/application/tenancy"
+	"github.com/beep/iam/domain/organization"
 )
 
 func (o *OrganizationRoutes) listMembers(c echo.Context) error {
@@ -115,7 +116,7 @@ func (o *OrganizationRoutes) hasPermission(c echo.Context, body requestBody) err
 	}
 	ok, err := o.orgs.HasPermission(c.Request().Context(), who, orgID, want)
 	if err != nil {
-		return err
+		return withStatus(err, organization.ErrNotAMember.Code, http.StatusUnauthorized)
 	}
 	return writeJSON(c, http.StatusOK, permissionJSON{Success: ok})
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/beep/iam/application/tenancy"
 	"github.com/beep/iam/domain/organization"
@@ -13,12 +14,16 @@ import (
 // Refusals of the organization endpoints that better-auth words without a
 // code (APIError.fromStatus), or with no body at all.
 var (
-	errNoSessionEmpty    = &apiError{status: http.StatusUnauthorized}
-	errBadRequestEmpty   = &apiError{status: http.StatusBadRequest}
-	errUserNotFound401   = &apiError{status: http.StatusUnauthorized, message: "User not found"}
-	errNotAuthenticated  = &apiError{status: http.StatusUnauthorized, message: "Not authenticated"}
-	errEmailFromClient   = &apiError{status: http.StatusBadRequest, message: "User email cannot be passed for client side API calls."}
-	errMissingSessionOrE = &apiError{status: http.StatusBadRequest, message: "Missing session headers, or email query parameter."}
+	errNoSessionEmpty        = &apiError{status: http.StatusUnauthorized}
+	errBadRequestEmpty       = &apiError{status: http.StatusBadRequest}
+	errUserNotFound401       = &apiError{status: http.StatusUnauthorized, message: "User not found"}
+	errNotAuthenticated      = &apiError{status: http.StatusUnauthorized, message: "Not authenticated"}
+	errEmailFromClient       = &apiError{status: http.StatusBadRequest, message: "User email cannot be passed for client side API calls."}
+	errMissingSessionOrEmail = &apiError{status: http.StatusBadRequest, message: "Missing session headers, or email query parameter."}
+	// better-auth's wordings of failures on single endpoints.
+	errInvitationGone         = &apiError{status: http.StatusBadRequest, code: "INVITATION_NOT_FOUND", message: "Invitation not found!"}
+	errOrganizationIDRequired = &apiError{status: http.StatusBadRequest, message: "Organization ID is required"}
+	errNotAMemberPlain        = &apiError{status: http.StatusForbidden, message: "You are not a member of this organization"}
 )
 
 // object is a nested object field (z.record / z.object): absent is (zero,
@@ -68,11 +73,7 @@ func (v *validator) roles(field string) organization.Roles {
 			v.add(field, "Invalid input")
 			return nil
 		}
-		var out organization.Roles
-		for _, s := range list {
-			out = append(out, organization.ParseRoles(s)...)
-		}
-		return out
+		return organization.ParseRoles(strings.Join(list, ","))
 	default:
 		v.add(field, "Invalid input")
 		return nil

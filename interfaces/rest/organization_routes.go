@@ -2,8 +2,8 @@ package rest
 
 import (
 	"context"
+	"errors"
 	"net/http"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -63,29 +63,36 @@ func NewOrganizationRoutes(auth *AuthRoutes, orgs Organizations) *OrganizationRo
 // Register adds the endpoints to g, the /api/auth group.
 func (o *OrganizationRoutes) Register(g *echo.Group) {
 	json := func(h bodyHandler) echo.HandlerFunc { return o.session.withBody(mediaJSON, h) }
+	// Every answer describes the caller's organizations: never cached.
+	private := func(h echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			noStore(c)
+			return h(c)
+		}
+	}
 	g.POST("/organization/create", json(o.create))
 	g.POST("/organization/check-slug", json(o.checkSlug))
 	g.POST("/organization/update", json(o.update))
 	g.POST("/organization/delete", json(o.delete))
 	g.POST("/organization/set-active", json(o.setActive))
-	g.GET("/organization/get-organization", o.get)
-	g.GET("/organization/get-full-organization", o.getFull)
-	g.GET("/organization/list", o.list)
+	g.GET("/organization/get-organization", private(o.get))
+	g.GET("/organization/get-full-organization", private(o.getFull))
+	g.GET("/organization/list", private(o.list))
 
 	g.POST("/organization/invite-member", json(o.invite))
 	g.POST("/organization/accept-invitation", json(o.accept))
 	g.POST("/organization/reject-invitation", json(o.reject))
 	g.POST("/organization/cancel-invitation", json(o.cancel))
-	g.GET("/organization/get-invitation", o.getInvitation)
-	g.GET("/organization/list-invitations", o.listInvitations)
-	g.GET("/organization/list-user-invitations", o.listUserInvitations)
+	g.GET("/organization/get-invitation", private(o.getInvitation))
+	g.GET("/organization/list-invitations", private(o.listInvitations))
+	g.GET("/organization/list-user-invitations", private(o.listUserInvitations))
 
-	g.GET("/organization/list-members", o.listMembers)
+	g.GET("/organization/list-members", private(o.listMembers))
 	g.POST("/organization/remove-member", json(o.removeMember))
 	g.POST("/organization/update-member-role", json(o.updateMemberRole))
 	g.POST("/organization/leave", json(o.leave))
-	g.GET("/organization/get-active-member", o.activeMember)
-	g.GET("/organization/get-active-member-role", o.activeMemberRole)
+	g.GET("/organization/get-active-member", private(o.activeMember))
+	g.GET("/organization/get-active-member-role", private(o.activeMemberRole))
 	g.POST("/organization/has-permission", json(o.hasPermission))
 }
 
@@ -93,7 +100,7 @@ func (o *OrganizationRoutes) Register(g *echo.Group) {
 // (better-auth's answer differs by endpoint).
 func (o *OrganizationRoutes) caller(c echo.Context, ifNone error) (tenancy.Caller, authn.CurrentSession, error) {
 	cur, err := o.session.requireSession(c)
-	if err == errUnauthorized && ifNone != nil {
+	if errors.Is(err, errUnauthorized) && ifNone != nil {
 		return tenancy.Caller{}, authn.CurrentSession{}, ifNone
 	}
 	if err != nil {
@@ -146,7 +153,7 @@ func (o *OrganizationRoutes) update(c echo.Context, body requestBody) error {
 	}
 	org, err := o.orgs.Update(c.Request().Context(), who, orgID, in)
 	if err != nil {
-		return err
+		return withStatus(err, organization.ErrNotAMember.Code, http.StatusBadRequest)
 	}
 	return writeJSON(c, http.StatusOK, newOrgJSON(org, metadataParsed))
 }
@@ -162,7 +169,7 @@ func (o *OrganizationRoutes) delete(c echo.Context, body requestBody) error {
 	}
 	org, err := o.orgs.Delete(c.Request().Context(), who, orgID)
 	if err != nil {
-		return err
+		return withStatus(err, organization.ErrNotAMember.Code, http.StatusBadRequest)
 	}
 	return writeJSON(c, http.StatusOK, newOrgJSON(org, metadataText))
 }
@@ -189,7 +196,8 @@ func (o *OrganizationRoutes) setActive(c echo.Context, body requestBody) error {
 		if org != nil {
 			cur.Session.ActiveOrganizationID = &org.ID
 		}
-		cur.LoadedAt = time.Time{} // the cache entry describes the session after the change
+		// cur.LoadedAt stays: the entry is as old as the memberships it
+		// carries, so a change committed during this request outdates it.
 		cs := o.session.cookies
 		cs.setSession(c.Response().Header(), r, cur, cs.dontRememberOf(r))
 	}

@@ -250,3 +250,53 @@ func TestSetActiveReissuesTheSessionCookies(t *testing.T) {
 		t.Fatalf("get-session after clearing: active %s", got)
 	}
 }
+
+// TestEndpointSpecificAnswers: one rule, better-auth's answer per
+// endpoint (the same "not a member" is 400, 401 or 403).
+func TestEndpointSpecificAnswers(t *testing.T) {
+	s := newServer(t)
+	alice, _ := s.verifiedUser(t, "Alice", "alice@example.com")
+	mallory, _ := s.verifiedUser(t, "Mallory", "mallory@example.com")
+	org := alice.ok(t, s, http.MethodPost, "/organization/create", `{"name":"Acme","slug":"acme"}`)
+	id := field(t, org, "id")
+	inv := alice.ok(t, s, http.MethodPost, "/organization/invite-member", `{"email":"mallory@example.com","role":"member","organizationId":"`+id+`"}`)
+	notMember := `{"message":"User is not a member of the organization","code":"USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION"}`
+	tests := []struct {
+		name, method, path, body string
+		status                   int
+		want                     string
+	}{
+		{"update", "POST", "/organization/update", `{"data":{"name":"x"},"organizationId":"` + id + `"}`, 400, notMember},
+		{"delete", "POST", "/organization/delete", `{"organizationId":"` + id + `"}`, 400, notMember},
+		{"set-active", "POST", "/organization/set-active", `{"organizationId":"` + id + `"}`, 403, notMember},
+		{"get-full-organization", "GET", "/organization/get-full-organization?organizationId=" + id, ``, 403, notMember},
+		{"has-permission", "POST", "/organization/has-permission", `{"organizationId":"` + id + `","permissions":{"member":["delete"]}}`, 401, notMember},
+		{"list-invitations", "GET", "/organization/list-invitations?organizationId=" + id, ``, 403, `{"message":"You are not a member of this organization"}`},
+		{"list-members", "GET", "/organization/list-members?organizationId=" + id, ``, 403,
+			`{"message":"You are not a member of this organization","code":"YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION"}`},
+		{"reject an unknown invitation", "POST", "/organization/reject-invitation", `{"invitationId":"invitation__nope"}`, 400,
+			`{"message":"Invitation not found!","code":"INVITATION_NOT_FOUND"}`},
+		{"accept an unknown invitation", "POST", "/organization/accept-invitation", `{"invitationId":"invitation__nope"}`, 400,
+			`{"message":"Invitation not found","code":"INVITATION_NOT_FOUND"}`},
+		{"remove with no member", "POST", "/organization/remove-member", `{"memberIdOrEmail":"x","organizationId":"` + id + `"}`, 400,
+			`{"message":"Member not found","code":"MEMBER_NOT_FOUND"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := mallory.send(t, s, tt.method, tt.path, tt.body)
+			if res.status != tt.status || res.body != tt.want {
+				t.Fatalf("got %d %s, want %d %s", res.status, res.body, tt.status, tt.want)
+			}
+		})
+	}
+	// Mallory's own invitation, accepted: now a plain member.
+	mallory.ok(t, s, http.MethodPost, "/organization/accept-invitation", `{"invitationId":"`+field(t, inv, "id")+`"}`)
+	res := mallory.send(t, s, http.MethodPost, "/organization/remove-member", `{"memberIdOrEmail":"alice@example.com","organizationId":"`+id+`"}`)
+	wantError(t, res, http.StatusUnauthorized, `{"message":"You are not allowed to delete this member","code":"YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_MEMBER"}`)
+	// Answers about organizations are never cached.
+	for _, path := range []string{"/organization/list", "/organization/list-members", "/organization/get-full-organization", "/organization/get-active-member"} {
+		if res := mallory.send(t, s, http.MethodGet, path, ""); res.header.Get("Cache-Control") != "no-store" {
+			t.Errorf("%s: Cache-Control %q", path, res.header.Get("Cache-Control"))
+		}
+	}
+}

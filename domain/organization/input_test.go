@@ -68,7 +68,9 @@ func TestCheckFields(t *testing.T) {
 		{"logo with a tab", func() error { return organization.CheckLogo("https://img\t.example") }, false},
 		{"logo too long", func() error { return organization.CheckLogo(strings.Repeat("a", organization.MaxLogoLength+1)) }, false},
 		{"metadata", func() error { return organization.CheckMetadata(`{"a":1}`) }, true},
-		{"metadata too large", func() error { return organization.CheckMetadata(`{"a":"` + strings.Repeat("x", organization.MaxMetadataLength) + `"}`) }, false},
+		{"metadata too large", func() error {
+			return organization.CheckMetadata(`{"a":"` + strings.Repeat("x", organization.MaxMetadataLength) + `"}`)
+		}, false},
 	}
 	for _, tt := range tests {
 		if err := tt.check(); (err == nil) != tt.ok {

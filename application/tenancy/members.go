@@ -3,7 +3,6 @@ package tenancy
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/beep/iam/domain/failure"
 	"github.com/beep/iam/domain/identity"
@@ -21,55 +20,21 @@ type ListMembersInput struct {
 	Filter *MemberFilter
 }
 
-// errInvalidMemberQuery refuses a sort or filter on an unknown field or
-// operator, or a value that does not fit the field.
-var errInvalidMemberQuery = failure.New(failure.Invalid, "INVALID_MEMBER_QUERY", "Invalid sort or filter")
-
-var memberFields = map[MemberField]bool{
-	MemberFieldID: true, MemberFieldUserID: true, MemberFieldRole: true, MemberFieldStatus: true, MemberFieldCreatedAt: true,
-}
-
-var filterOperators = map[FilterOperator]bool{
-	OpEq: true, OpNe: true, OpLt: true, OpLte: true, OpGt: true, OpGte: true, OpIn: true, OpNotIn: true,
-	OpContains: true, OpStartsWith: true, OpEndsWith: true,
-}
-
-// maxFilterValues bounds an in / not_in list.
-const maxFilterValues = 100
-
-func checkFilter(f *MemberFilter) error {
-	if f == nil {
-		return nil
-	}
-	if f.Operator == "" {
-		f.Operator = OpEq
-	}
-	if !memberFields[f.Field] || !filterOperators[f.Operator] || len(f.Values) == 0 || len(f.Values) > maxFilterValues {
-		return errInvalidMemberQuery
-	}
-	if len(f.Values) > 1 && f.Operator != OpIn && f.Operator != OpNotIn {
-		return errInvalidMemberQuery
-	}
-	if f.Field == MemberFieldCreatedAt {
-		if f.Operator == OpContains || f.Operator == OpStartsWith || f.Operator == OpEndsWith {
-			return errInvalidMemberQuery
-		}
-		for _, v := range f.Values {
-			if _, err := time.Parse(time.RFC3339Nano, v); err != nil {
-				return errInvalidMemberQuery
-			}
-		}
-	}
-	return nil
-}
-
 // ListMembers returns a page of the members of an organization the caller
 // belongs to, with the number of members matching the filter.
 func (s *Service) ListMembers(ctx context.Context, c Caller, in ListMembersInput) ([]MemberWithUser, int, error) {
-	if in.SortBy != "" && !memberFields[in.SortBy] {
-		return nil, 0, errInvalidMemberQuery
+	q := MemberQuery{Limit: s.pageSize(in.Limit), Offset: in.Offset, SortBy: in.SortBy, Desc: in.Desc}
+	if f := in.Filter; f != nil {
+		filter := *f
+		if filter.Operator == "" {
+			filter.Operator = OpEq // better-auth's default
+		}
+		if len(filter.Values) == 0 {
+			return nil, 0, ErrInvalidMemberQuery // the wire has no empty list
+		}
+		q.Filter = &filter
 	}
-	if err := checkFilter(in.Filter); err != nil {
+	if err := q.Validate(); err != nil {
 		return nil, 0, err
 	}
 	orgID, err := s.orgOf(ctx, c, in.Ref)
@@ -79,13 +44,16 @@ func (s *Service) ListMembers(ctx context.Context, c Caller, in ListMembersInput
 	if _, err := s.deps.Organizations.Member(ctx, orgID, c.User.ID); err != nil {
 		return nil, 0, translate(err, organization.ErrNotAMemberOfThis)
 	}
-	limit := in.Limit
-	if limit <= 0 {
-		limit = max(s.policy.MembershipLimit, 1)
+	return s.deps.Organizations.Members(ctx, orgID, q)
+}
+
+// pageSize is a member page's size: what was asked for, else the
+// membership limit, never more than maxPage.
+func (s *Service) pageSize(asked int) int {
+	if asked <= 0 {
+		asked = max(s.policy.MembershipLimit, 1)
 	}
-	return s.deps.Organizations.Members(ctx, orgID, MemberQuery{
-		Limit: min(limit, maxPage), Offset: max(in.Offset, 0), SortBy: in.SortBy, Desc: in.Desc, Filter: in.Filter,
-	})
+	return min(asked, maxPage)
 }
 
 // orgOf is the id of the organization ref names without checking

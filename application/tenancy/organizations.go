@@ -269,10 +269,7 @@ func (s *Service) GetFull(ctx context.Context, c Caller, ref Ref, membersLimit i
 	if err != nil {
 		return nil, translate(err, organization.ErrNotAMember)
 	}
-	if membersLimit <= 0 || membersLimit > maxPage {
-		membersLimit = max(s.policy.MembershipLimit, 1)
-	}
-	members, _, err := s.deps.Organizations.Members(ctx, org.ID, MemberQuery{Limit: min(membersLimit, maxPage)})
+	members, _, err := s.deps.Organizations.Members(ctx, org.ID, MemberQuery{Limit: s.pageSize(membersLimit)})
 	if err != nil {
 		return nil, err
 	}

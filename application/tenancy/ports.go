@@ -47,7 +47,8 @@ type UserDirectory interface {
 type ActiveOrganizations interface {
 	// SetActiveOrganization makes orgID (nil: none) the active organization
 	// of the session with that token; session.ErrSessionNotFound when it
-	// no longer exists.
+	// no longer exists, organization.ErrOrganizationNotFound when orgID
+	// does not.
 	SetActiveOrganization(ctx context.Context, token string, orgID *organization.ID, updatedAt time.Time) error
 	// ReturnToPersonal points every session whose active organization is
 	// orgID back at its user's personal organization, only the sessions of
@@ -75,55 +76,6 @@ type MemberWithUser struct {
 type InvitationWithOrganization struct {
 	Invitation       organization.Invitation
 	OrganizationName string
-}
-
-// MemberField names a member attribute clients may sort and filter by.
-type MemberField string
-
-// The member fields of list-members, by their wire names.
-const (
-	MemberFieldID        MemberField = "id"
-	MemberFieldUserID    MemberField = "userId"
-	MemberFieldRole      MemberField = "role"
-	MemberFieldStatus    MemberField = "status"
-	MemberFieldCreatedAt MemberField = "createdAt"
-)
-
-// FilterOperator compares a member field with a filter value.
-type FilterOperator string
-
-// The operators of list-members (better-auth's whereOperators).
-const (
-	OpEq         FilterOperator = "eq"
-	OpNe         FilterOperator = "ne"
-	OpLt         FilterOperator = "lt"
-	OpLte        FilterOperator = "lte"
-	OpGt         FilterOperator = "gt"
-	OpGte        FilterOperator = "gte"
-	OpIn         FilterOperator = "in"
-	OpNotIn      FilterOperator = "not_in"
-	OpContains   FilterOperator = "contains"
-	OpStartsWith FilterOperator = "starts_with"
-	OpEndsWith   FilterOperator = "ends_with"
-)
-
-// MemberFilter keeps the members whose Field compares true with Values
-// (one value except for in and not_in). Values of createdAt are RFC 3339
-// times, already checked by the use case.
-type MemberFilter struct {
-	Field    MemberField
-	Operator FilterOperator
-	Values   []string
-}
-
-// MemberQuery selects a page of an organization's members. Without SortBy
-// members come oldest first (then by id), so pages are stable.
-type MemberQuery struct {
-	Limit  int // > 0
-	Offset int // >= 0
-	SortBy MemberField
-	Desc   bool
-	Filter *MemberFilter
 }
 
 // OrganizationRepository stores organizations, members and invitations.
@@ -154,7 +106,8 @@ type OrganizationRepository interface {
 	MembershipsOf(ctx context.Context, userID identity.UserID) ([]organization.Membership, error)
 
 	// AddMember inserts m; organization.ErrAlreadyMember when the user
-	// already belongs to the organization.
+	// already belongs to the organization, a failure.NotFound when the
+	// organization or the user does not exist.
 	AddMember(ctx context.Context, m organization.Member) error
 	// Member returns the membership of userID in orgID, or
 	// organization.ErrMemberNotFound.
@@ -167,7 +120,11 @@ type OrganizationRepository interface {
 	// or organization.ErrMemberNotFound.
 	MemberByEmail(ctx context.Context, orgID organization.ID, email identity.Email) (organization.Member, error)
 	// Members returns one page of the organization's members with their
-	// users, and how many members match the filter in all.
+	// users, and how many members match the filter in all (two reads:
+	// outside a transaction they may see two moments). q must pass
+	// MemberQuery.Validate (else ErrInvalidMemberQuery). Ties in the sort
+	// order are broken by member id in the same direction; in with no
+	// values matches nothing, not_in with none everything.
 	Members(ctx context.Context, orgID organization.ID, q MemberQuery) ([]MemberWithUser, int, error)
 	// CountMembers returns how many members the organization has.
 	CountMembers(ctx context.Context, orgID organization.ID) (int, error)
@@ -181,7 +138,8 @@ type OrganizationRepository interface {
 	RemoveMember(ctx context.Context, memberID organization.MemberID) error
 
 	// CreateInvitation inserts inv; organization.ErrAlreadyInvited when a
-	// pending invitation for that address and organization exists.
+	// pending invitation for that address and organization exists, a
+	// failure.NotFound when the organization or the inviter does not.
 	CreateInvitation(ctx context.Context, inv organization.Invitation) error
 	// Invitation returns the invitation, or organization.ErrInvitationNotFound.
 	Invitation(ctx context.Context, invID organization.InvitationID) (organization.Invitation, error)
@@ -198,8 +156,11 @@ type OrganizationRepository interface {
 	CountPendingInvitations(ctx context.Context, orgID organization.ID, now time.Time) (int, error)
 	// TransitionInvitation moves the invitation from status from to status
 	// to, only if it is still in from; false when it was not (answered or
-	// gone meanwhile): of two concurrent answers exactly one wins.
+	// gone meanwhile): of two concurrent answers exactly one wins. Moving
+	// one back to pending while another is pending is
+	// organization.ErrAlreadyInvited.
 	TransitionInvitation(ctx context.Context, invID organization.InvitationID, from, to organization.InvitationStatus) (bool, error)
-	// ExtendInvitation moves the expiry of an invitation.
+	// ExtendInvitation moves the expiry of an invitation;
+	// organization.ErrInvitationNotFound when it does not exist.
 	ExtendInvitation(ctx context.Context, invID organization.InvitationID, expiresAt time.Time) error
 }

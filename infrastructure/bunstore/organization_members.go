@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/beep/iam/application/tenancy"
-	"github.com/beep/iam/domain/failure"
 	"github.com/beep/iam/domain/identity"
 	"github.com/beep/iam/domain/organization"
 	"github.com/uptrace/bun"
@@ -141,43 +140,22 @@ func (r *OrganizationRepository) memberColumn(f tenancy.MemberField) string {
 	return r.bytewise(memberColumns[f])
 }
 
-func invalidQuery(msg string) error { return failure.Wrap(failure.Invalid, nil, msg) }
-
-// memberFilter checks q and returns the WHERE clause of its filter.
+// memberFilter returns the WHERE clause of a valid q's filter.
 func (r *OrganizationRepository) memberFilter(q tenancy.MemberQuery) (func(*bun.SelectQuery) *bun.SelectQuery, error) {
 	none := func(sq *bun.SelectQuery) *bun.SelectQuery { return sq }
-	if q.Limit <= 0 || q.Offset < 0 {
-		return nil, invalidQuery("Invalid limit or offset")
-	}
-	if _, ok := memberColumns[q.SortBy]; q.SortBy != "" && !ok {
-		return nil, invalidQuery("Invalid sort field")
+	if err := q.Validate(); err != nil {
+		return nil, err
 	}
 	f := q.Filter
 	if f == nil {
 		return none, nil
 	}
-	if _, ok := memberColumns[f.Field]; !ok {
-		return nil, invalidQuery("Invalid filter field")
-	}
-	many := f.Operator == tenancy.OpIn || f.Operator == tenancy.OpNotIn
-	if !many && len(f.Values) != 1 {
-		return nil, invalidQuery("Invalid filter value")
-	}
 	values := make([]any, len(f.Values))
 	for i, v := range f.Values {
 		values[i] = v
-	}
-	if f.Field == tenancy.MemberFieldCreatedAt {
-		for i, v := range f.Values {
-			t, err := time.Parse(time.RFC3339Nano, v)
-			if err != nil {
-				return nil, invalidQuery("Invalid createdAt value")
-			}
+		if f.Field == tenancy.MemberFieldCreatedAt {
+			t, _ := time.Parse(time.RFC3339Nano, v) // Validate parsed it
 			values[i] = t.UTC()
-		}
-		switch f.Operator {
-		case tenancy.OpContains, tenancy.OpStartsWith, tenancy.OpEndsWith:
-			return nil, invalidQuery("Invalid filter operator for createdAt")
 		}
 	}
 	col := bun.Safe(r.memberColumn(f.Field))
@@ -212,7 +190,7 @@ func (r *OrganizationRepository) memberFilter(q tenancy.MemberQuery) (func(*bun.
 		expr, args = "length(?) >= length(?) AND substr(?, length(?) - length(?) + 1) = ?",
 			[]any{raw, values[0], raw, raw, values[0], values[0]}
 	default:
-		return nil, invalidQuery("Invalid filter operator")
+		return nil, tenancy.ErrInvalidMemberQuery
 	}
 	return func(sq *bun.SelectQuery) *bun.SelectQuery { return sq.Where(expr, args...) }, nil
 }

@@ -5,11 +5,9 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel"
-	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/beep/iam/application/authn"
-	"github.com/beep/iam/domain/failure"
 	"github.com/beep/iam/domain/identity"
 	"github.com/beep/iam/domain/session"
 )
@@ -136,27 +134,3 @@ func (t *TracedAuthn) ListAccounts(ctx context.Context, userID identity.UserID) 
 }
 
 // span runs fn in a span named name and records how it ended.
-func span[T any](ctx context.Context, tracer trace.Tracer, name string, fn func(context.Context) (T, error)) (T, error) {
-	ctx, sp := tracer.Start(ctx, name)
-	defer sp.End()
-	out, err := fn(ctx)
-	record(sp, err)
-	return out, err
-}
-
-func spanErr(ctx context.Context, tracer trace.Tracer, name string, fn func(context.Context) error) error {
-	_, err := span(ctx, tracer, name, func(ctx context.Context) (struct{}, error) { return struct{}{}, fn(ctx) })
-	return err
-}
-
-func record(sp trace.Span, err error) {
-	if err == nil {
-		return
-	}
-	if kind := failure.KindOf(err); kind != 0 {
-		sp.SetAttributes(outcomeKey.String(kind.String()))
-		return
-	}
-	sp.RecordError(err)
-	sp.SetStatus(codes.Error, "internal error")
-}

@@ -368,28 +368,16 @@ func compareMemberField(a, b organization.Member, f tenancy.MemberField) int {
 	return strings.Compare(memberText(a, f), memberText(b, f))
 }
 
-func invalidQuery(msg string) error { return failure.Wrap(failure.Invalid, nil, msg) }
-
-// memberMatcher checks q as the SQL stores do and returns its filter:
-// strings compare byte-wise and case-sensitively, createdAt values as
-// instants at microsecond precision (what the databases keep).
+// memberMatcher returns the filter of a valid q: strings compare
+// byte-wise and case-sensitively, createdAt values as instants at
+// microsecond precision (what the databases keep).
 func memberMatcher(q tenancy.MemberQuery) (func(organization.Member) bool, error) {
-	if q.Limit <= 0 || q.Offset < 0 {
-		return nil, invalidQuery("Invalid limit or offset")
-	}
-	if q.SortBy != "" && !knownMemberField(q.SortBy) {
-		return nil, invalidQuery("Invalid sort field")
+	if err := q.Validate(); err != nil {
+		return nil, err
 	}
 	f := q.Filter
 	if f == nil {
 		return func(organization.Member) bool { return true }, nil
-	}
-	if !knownMemberField(f.Field) {
-		return nil, invalidQuery("Invalid filter field")
-	}
-	many := f.Operator == tenancy.OpIn || f.Operator == tenancy.OpNotIn
-	if !many && len(f.Values) != 1 {
-		return nil, invalidQuery("Invalid filter value")
 	}
 	if f.Field == tenancy.MemberFieldCreatedAt {
 		return timeMatcher(f)
@@ -413,7 +401,7 @@ func memberMatcher(q tenancy.MemberQuery) (func(organization.Member) bool, error
 	case tenancy.OpEndsWith:
 		cmp = strings.HasSuffix
 	default:
-		return nil, invalidQuery("Invalid filter operator")
+		return nil, tenancy.ErrInvalidMemberQuery
 	}
 	negate := f.Operator == tenancy.OpNe || f.Operator == tenancy.OpNotIn
 	return func(m organization.Member) bool {
@@ -427,7 +415,7 @@ func timeMatcher(f *tenancy.MemberFilter) (func(organization.Member) bool, error
 	for i, v := range f.Values {
 		t, err := time.Parse(time.RFC3339Nano, v)
 		if err != nil {
-			return nil, invalidQuery("Invalid createdAt value")
+			return nil, tenancy.ErrInvalidMemberQuery
 		}
 		values[i] = t.Truncate(time.Microsecond)
 	}
@@ -444,7 +432,7 @@ func timeMatcher(f *tenancy.MemberFilter) (func(organization.Member) bool, error
 	case tenancy.OpGte:
 		cmp = func(c int) bool { return c >= 0 }
 	default:
-		return nil, invalidQuery("Invalid filter operator for createdAt")
+		return nil, tenancy.ErrInvalidMemberQuery
 	}
 	negate := f.Operator == tenancy.OpNe || f.Operator == tenancy.OpNotIn
 	return func(m organization.Member) bool {
@@ -452,11 +440,3 @@ func timeMatcher(f *tenancy.MemberFilter) (func(organization.Member) bool, error
 	}, nil
 }
 
-func knownMemberField(f tenancy.MemberField) bool {
-	switch f {
-	case tenancy.MemberFieldID, tenancy.MemberFieldUserID, tenancy.MemberFieldRole,
-		tenancy.MemberFieldStatus, tenancy.MemberFieldCreatedAt:
-		return true
-	}
-	return false
-}

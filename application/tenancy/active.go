@@ -69,7 +69,7 @@ func (s *Service) ActiveMember(ctx context.Context, c Caller) (MemberWithUser, e
 
 // ActiveMemberRole returns the roles of the caller, or of another member
 // (userID), in an organization the caller belongs to.
-func (s *Service) ActiveMemberRole(ctx context.Context, c Caller, ref Ref, userID string) (organization.Roles, error) {
+func (s *Service) ActiveMemberRole(ctx context.Context, c Caller, ref Ref, userID identity.UserID) (organization.Roles, error) {
 	orgID, err := s.orgOf(ctx, c, ref)
 	if err != nil {
 		return nil, err
@@ -78,10 +78,10 @@ func (s *Service) ActiveMemberRole(ctx context.Context, c Caller, ref Ref, userI
 	if err != nil {
 		return nil, translate(err, organization.ErrNotAMemberOfThis)
 	}
-	if userID == "" || userID == string(c.User.ID) {
+	if userID == "" || userID == c.User.ID {
 		return me.Roles, nil
 	}
-	other, err := s.deps.Organizations.Member(ctx, orgID, identity.UserID(userID))
+	other, err := s.deps.Organizations.Member(ctx, orgID, userID)
 	if err != nil {
 		return nil, translate(err, organization.ErrNotAMemberOfThis)
 	}

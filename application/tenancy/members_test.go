@@ -191,7 +191,7 @@ func TestCrossOrganization(t *testing.T) {
 		{"list B's invitations", func() error { _, err := h.svc.ListInvitations(ctx, mallory, b.ID); return err },
 			"YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION"},
 		{"B's member roles", func() error {
-			_, err := h.svc.ActiveMemberRole(ctx, mallory, tenancy.Ref{ID: b.ID}, string(b.owner.User.ID))
+			_, err := h.svc.ActiveMemberRole(ctx, mallory, tenancy.Ref{ID: b.ID}, b.owner.User.ID)
 			return err
 		}, "YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION"},
 		{"has-permission in B", func() error {

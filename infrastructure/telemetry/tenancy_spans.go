@@ -7,6 +7,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/beep/iam/application/tenancy"
+	"github.com/beep/iam/domain/identity"
 	"github.com/beep/iam/domain/organization"
 )
 
@@ -141,7 +142,7 @@ func (t *TracedTenancy) ActiveMember(ctx context.Context, c tenancy.Caller) (ten
 }
 
 // ActiveMemberRole traces tenancy.Service.ActiveMemberRole.
-func (t *TracedTenancy) ActiveMemberRole(ctx context.Context, c tenancy.Caller, ref tenancy.Ref, userID string) (organization.Roles, error) {
+func (t *TracedTenancy) ActiveMemberRole(ctx context.Context, c tenancy.Caller, ref tenancy.Ref, userID identity.UserID) (organization.Roles, error) {
 	return span(ctx, t.tracer, "tenancy.ActiveMemberRole", func(ctx context.Context) (organization.Roles, error) {
 		return t.next.ActiveMemberRole(ctx, c, ref, userID)
 	})

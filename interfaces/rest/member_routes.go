@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/beep/iam/application/tenancy"
+	"github.com/beep/iam/domain/identity"
 	"github.com/beep/iam/domain/organization"
 )
 
@@ -98,7 +99,7 @@ func (o *OrganizationRoutes) activeMemberRole(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	roles, err := o.orgs.ActiveMemberRole(c.Request().Context(), who, ref, userID)
+	roles, err := o.orgs.ActiveMemberRole(c.Request().Context(), who, ref, identity.UserID(userID))
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/beep/iam/application/authn"
 	"github.com/beep/iam/application/tenancy"
+	"github.com/beep/iam/domain/identity"
 	"github.com/beep/iam/domain/organization"
 )
 
@@ -37,7 +38,7 @@ type Organizations interface {
 	UpdateMemberRole(ctx context.Context, c tenancy.Caller, orgID organization.ID, memberID organization.MemberID, roles organization.Roles) (organization.Member, error)
 	Leave(ctx context.Context, c tenancy.Caller, orgID organization.ID) (organization.Member, error)
 	ActiveMember(ctx context.Context, c tenancy.Caller) (tenancy.MemberWithUser, error)
-	ActiveMemberRole(ctx context.Context, c tenancy.Caller, ref tenancy.Ref, userID string) (organization.Roles, error)
+	ActiveMemberRole(ctx context.Context, c tenancy.Caller, ref tenancy.Ref, userID identity.UserID) (organization.Roles, error)
 	HasPermission(ctx context.Context, c tenancy.Caller, orgID organization.ID, want map[organization.Resource]organization.Request) (bool, error)
 }
 

@@ -439,4 +439,3 @@ func timeMatcher(f *tenancy.MemberFilter) (func(organization.Member) bool, error
 		return slices.ContainsFunc(values, func(v time.Time) bool { return cmp(m.CreatedAt.Compare(v)) }) != negate
 	}, nil
 }
-

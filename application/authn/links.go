@@ -70,3 +70,13 @@ func (l Links) client(path string, q url.Values) string {
 	u.RawQuery = q.Encode()
 	return u.String()
 }
+
+// OAuthCallback is the redirect URI registered with a provider: the API's
+// /callback/<provider id>.
+func (l Links) OAuthCallback(providerID string) string {
+	path := "/callback/" + url.PathEscape(providerID)
+	if l.AuthBase == nil {
+		return path
+	}
+	return strings.TrimRight(l.AuthBase.String(), "/") + path
+}

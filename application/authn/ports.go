@@ -180,6 +180,21 @@ type AccountRepository interface {
 	// UpdatePassword replaces the password hash of an account;
 	// identity.ErrAccountNotFound when it does not exist.
 	UpdatePassword(ctx context.Context, accountID identity.AccountID, hash string, updatedAt time.Time) error
+	// ByID returns the account, or identity.ErrAccountNotFound.
+	ByID(ctx context.Context, accountID identity.AccountID) (identity.Account, error)
+	// ByProvider returns the account a provider's user id belongs to, or
+	// identity.ErrAccountNotFound.
+	ByProvider(ctx context.Context, providerID, providerAccountID string) (identity.Account, error)
+	// UpdateTokens stores a's tokens, their expiries, scope and updatedAt;
+	// identity.ErrAccountNotFound when it does not exist.
+	UpdateTokens(ctx context.Context, a identity.Account) error
+	// ListByUserForUpdate is ListByUser inside a transaction, holding the
+	// user's account rows until it ends, so a count taken from it stays
+	// true until commit.
+	ListByUserForUpdate(ctx context.Context, userID identity.UserID) ([]identity.Account, error)
+	// Delete removes the account; identity.ErrAccountNotFound when it does
+	// not exist.
+	Delete(ctx context.Context, accountID identity.AccountID) error
 }
 
 // SessionRepository stores sessions, addressed by their secret token.

@@ -24,6 +24,8 @@ type Deps struct {
 	Verifications VerificationRepository
 	Outbox        Outbox
 	EmailTokens   EmailTokens
+	Providers     OAuthProviders
+	Cipher        TokenCipher
 	// FoldAccents strips diacritics for personal-organization slugs.
 	FoldAccents organization.Folder
 }
@@ -40,6 +42,7 @@ type Policy struct {
 	DeleteUserEnabled bool
 	Email             EmailPolicy
 	Links             Links
+	Social            SocialPolicy
 }
 
 // EmailPolicy holds the rules of the email flows.
@@ -82,6 +85,7 @@ var DefaultPolicy = Policy{
 	Sessions:  session.DefaultPolicy,
 	FreshAge:  24 * time.Hour,
 	Email:     DefaultEmailPolicy,
+	Social:    DefaultSocialPolicy,
 }
 
 // Service runs the authentication use cases.

@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"strings"
 	"time"
 
 	"github.com/beep/iam/domain/failure"
@@ -28,10 +29,34 @@ type Account struct {
 	ProviderID        string
 	ProviderAccountID string
 	PasswordHash      string
-	Scope             string
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	// Scope is the granted scopes, comma-joined as better-auth stores them.
+	Scope string
+	// The provider's tokens of a social account, sealed (encrypted) by the
+	// application before they are stored; "" when the provider gave none.
+	// A zero expiry means none was given.
+	AccessToken           string
+	RefreshToken          string
+	IDToken               string
+	AccessTokenExpiresAt  time.Time
+	RefreshTokenExpiresAt time.Time
+	CreatedAt             time.Time
+	UpdatedAt             time.Time
 }
+
+// Scopes splits Scope into its entries, trimmed, empties dropped.
+func (a Account) Scopes() []string {
+	out := []string{}
+	for part := range strings.SplitSeq(a.Scope, ",") {
+		if s := strings.TrimSpace(part); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Social reports whether the account is a provider's rather than the
+// password credential.
+func (a Account) Social() bool { return a.ProviderID != CredentialProvider }
 
 // ErrAccountNotFound is returned by lookups of an account that does not exist.
 var ErrAccountNotFound = failure.New(failure.NotFound, "ACCOUNT_NOT_FOUND", "Account not found")

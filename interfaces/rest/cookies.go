@@ -20,7 +20,10 @@ const (
 	sessionTokenCookie = cookiePrefix + "session_token"
 	sessionDataCookie  = cookiePrefix + "session_data"
 	dontRememberCookie = cookiePrefix + "dont_remember"
-	securePrefix       = "__Secure-"
+	// oauthStateCookie binds a social sign-in flow to the browser that
+	// started it (better-auth's "state" cookie).
+	oauthStateCookie = cookiePrefix + "state"
+	securePrefix     = "__Secure-"
 	// noMaxAge leaves Max-Age out: a browser-session cookie.
 	noMaxAge = -1
 	// signatureLength is the length of a base64 HMAC-SHA256 with padding.
@@ -54,6 +57,7 @@ type cookieSettings struct {
 	sessionToken string
 	sessionData  string
 	dontRemember string
+	oauthState   string
 }
 
 func newCookieSettings(o cookieOptions) cookieSettings {
@@ -73,6 +77,7 @@ func newCookieSettings(o cookieOptions) cookieSettings {
 		sessionToken:  prefix + sessionTokenCookie,
 		sessionData:   prefix + sessionDataCookie,
 		dontRemember:  prefix + dontRememberCookie,
+		oauthState:    prefix + oauthStateCookie,
 	}
 }
 

@@ -84,6 +84,8 @@ var codeStatus = map[string]int{
 	"ORGANIZATION_SLUG_ALREADY_TAKEN":               http.StatusBadRequest,
 	"USER_IS_ALREADY_A_MEMBER_OF_THIS_ORGANIZATION": http.StatusBadRequest,
 	"USER_IS_ALREADY_INVITED_TO_THIS_ORGANIZATION":  http.StatusBadRequest,
+	// An account id that is not one of the caller's (unlink, tokens).
+	"ACCOUNT_NOT_FOUND": http.StatusBadRequest,
 }
 
 // statusClientClosedRequest is nginx's 499, for requests abandoned by

@@ -70,6 +70,8 @@ type Config struct {
 
 	Organizations Organizations
 
+	OAuth OAuth
+
 	// TracesExporter and MetricsExporter are OTEL_TRACES_EXPORTER and
 	// OTEL_METRICS_EXPORTER: none, otlp or console.
 	TracesExporter  string
@@ -169,6 +171,10 @@ var defaults = map[string]any{
 	"ORGANIZATION_INVITATION_EXPIRES_IN":             "172800",
 	"ORGANIZATION_INVITATION_REQUIRE_VERIFIED_EMAIL": "true",
 	"APP_CLIENT_ACCEPT_INVITATION_PATH":              "/accept-invitation",
+	"OAUTH_PROVIDER_NAMES":                           "",
+	"OAUTH_TRUSTED_PROVIDERS":                        "",
+	"OAUTH_ALLOW_DIFFERENT_EMAILS":                   "false",
+	"OAUTH_SIGN_UP_ENABLED":                          "true",
 	"DATABASE_AUTO_MIGRATE":                          "",
 	"SESSION_EXPIRES_IN":                             "2592000",
 	"SESSION_UPDATE_AGE":                             "86400",
@@ -267,6 +273,7 @@ func Load(logger *slog.Logger) (Config, error) {
 	}
 	c.Email = r.email(c.Env)
 	c.Organizations = r.organizations()
+	c.OAuth = r.oauth(logger)
 	c.TracesExporter = r.exporter("OTEL_TRACES_EXPORTER")
 	c.MetricsExporter = r.exporter("OTEL_METRICS_EXPORTER")
 	c.Secrets = r.secrets(c, logger)

@@ -29,7 +29,8 @@ func setenv(t *testing.T, env map[string]string) {
 		"REVOKE_SESSIONS_ON_PASSWORD_RESET", "CHANGE_EMAIL_ENABLED", "USER_DELETE_EMAIL_CONFIRMATION",
 		"APP_CLIENT_VERIFY_EMAIL_PATH", "APP_CLIENT_RESET_PASSWORD_PATH", "OTEL_TRACES_EXPORTER", "OTEL_METRICS_EXPORTER",
 		"ORGANIZATION_CREATION_ENABLED", "ORGANIZATION_LIMIT", "ORGANIZATION_MEMBERSHIP_LIMIT", "ORGANIZATION_INVITATION_LIMIT",
-		"ORGANIZATION_INVITATION_EXPIRES_IN", "ORGANIZATION_INVITATION_REQUIRE_VERIFIED_EMAIL", "APP_CLIENT_ACCEPT_INVITATION_PATH"} {
+		"ORGANIZATION_INVITATION_EXPIRES_IN", "ORGANIZATION_INVITATION_REQUIRE_VERIFIED_EMAIL", "APP_CLIENT_ACCEPT_INVITATION_PATH",
+		"OAUTH_PROVIDER_NAMES", "OAUTH_TRUSTED_PROVIDERS", "OAUTH_ALLOW_DIFFERENT_EMAILS", "OAUTH_SIGN_UP_ENABLED"} {
 		t.Setenv(k, "")
 		os.Unsetenv(k)
 	}
@@ -217,9 +218,66 @@ func TestOrganizationSettings(t *testing.T) {
 	})
 	_, err = config.Load(quiet)
 	for _, key := range []string{"ORGANIZATION_LIMIT", "ORGANIZATION_MEMBERSHIP_LIMIT", "ORGANIZATION_INVITATION_LIMIT",
-		"ORGANIZATION_INVITATION_EXPIRES_IN", "ORGANIZATION_INVITATION_REQUIRE_VERIFIED_EMAIL", "APP_CLIENT_ACCEPT_INVITATION_PATH"} {
+		"ORGANIZATION_INVITATION_EXPIRES_IN", "ORGANIZATION_INVITATION_REQUIRE_VERIFIED_EMAIL", "APP_CLIENT_ACCEPT_INVITATION_PATH",
+		"OAUTH_PROVIDER_NAMES", "OAUTH_TRUSTED_PROVIDERS", "OAUTH_ALLOW_DIFFERENT_EMAILS", "OAUTH_SIGN_UP_ENABLED"} {
 		if err == nil || !strings.Contains(err.Error(), key) {
 			t.Errorf("error %v does not name %s", err, key)
+		}
+	}
+}
+
+func TestOAuthSettings(t *testing.T) {
+	dir := t.TempDir()
+	db := "sqlite:" + filepath.Join(dir, "iam.db")
+	setenv(t, map[string]string{
+		"DATABASE_URL":                        db,
+		"OAUTH_PROVIDER_NAMES":                "google, GitHub ,discord,acme",
+		"OAUTH_PROVIDER_GOOGLE_CLIENT_ID":     "g-id",
+		"OAUTH_PROVIDER_GOOGLE_CLIENT_SECRET": "g-secret",
+		"OAUTH_PROVIDER_GITHUB_CLIENT_ID":     "gh-id",
+		"OAUTH_PROVIDER_GITHUB_CLIENT_SECRET": "gh-secret",
+		"OAUTH_PROVIDER_GITHUB_SCOPES":        "read:org, repo",
+		"OAUTH_PROVIDER_DISCORD_CLIENT_ID":    "only-an-id",
+		"OAUTH_PROVIDER_ACME_CLIENT_ID":       "acme-id",
+		"OAUTH_PROVIDER_ACME_CLIENT_SECRET":   "acme-secret",
+		"OAUTH_PROVIDER_ACME_ISSUER":          "http://127.0.0.1:9999/realms/acme",
+	})
+	c, err := config.Load(quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, p := range c.OAuth.Providers {
+		ids = append(ids, p.ID)
+	}
+	if strings.Join(ids, ",") != "google,github,acme" || strings.Join(c.OAuth.Trusted, ",") != "google,github,acme" {
+		t.Fatalf("providers %v, trusted %v; want google,github,acme (discord lacks a secret)", ids, c.OAuth.Trusted)
+	}
+	if gh := c.OAuth.Providers[1]; strings.Join(gh.Scopes, " ") != "read:org repo" || gh.ClientSecret.Reveal() != "gh-secret" || !gh.Builtin() {
+		t.Fatalf("github = %+v", gh)
+	}
+	if acme := c.OAuth.Providers[2]; acme.Builtin() || acme.Issuer != "http://127.0.0.1:9999/realms/acme" {
+		t.Fatalf("acme = %+v", acme)
+	}
+	if !c.OAuth.SignUpEnabled || c.OAuth.AllowDifferentEmails {
+		t.Fatalf("oauth defaults = %+v", c.OAuth)
+	}
+
+	setenv(t, map[string]string{
+		"DATABASE_URL":                        db,
+		"OAUTH_PROVIDER_NAMES":                "acme,bad.name,google",
+		"OAUTH_PROVIDER_ACME_ISSUER":          "http://idp.example/realms/acme",
+		"OAUTH_PROVIDER_ACME_CLIENT_ID":       "x",
+		"OAUTH_PROVIDER_ACME_CLIENT_SECRET":   "y",
+		"OAUTH_PROVIDER_GOOGLE_CLIENT_ID":     "x",
+		"OAUTH_PROVIDER_GOOGLE_CLIENT_SECRET": "y",
+		"OAUTH_PROVIDER_GOOGLE_ISSUER":        "https://evil.example",
+		"OAUTH_TRUSTED_PROVIDERS":             "Google",
+	})
+	_, err = config.Load(quiet)
+	for _, want := range []string{"OAUTH_PROVIDER_ACME_ISSUER", "bad.name", "OAUTH_PROVIDER_GOOGLE_ISSUER is only for generic"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v does not mention %q", err, want)
 		}
 	}
 }

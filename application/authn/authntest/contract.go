@@ -3,6 +3,7 @@ package authntest
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,6 +41,7 @@ func RunContract(t *testing.T, newRepos func(t *testing.T) Repos) {
 	t.Helper()
 	t.Run("users", func(t *testing.T) { userContract(t, newRepos(t)) })
 	t.Run("accounts", func(t *testing.T) { accountContract(t, newRepos(t)) })
+	t.Run("social accounts", func(t *testing.T) { socialAccountContract(t, newRepos(t)) })
 	t.Run("sessions", func(t *testing.T) { sessionContract(t, newRepos(t)) })
 	t.Run("organizations", func(t *testing.T) { organizationContract(t, newRepos(t)) })
 	t.Run("transactions", func(t *testing.T) { txContract(t, newRepos(t)) })
@@ -222,6 +224,182 @@ func accountContract(t *testing.T, r Repos) {
 	}))
 	again := identity.NewCredentialAccount(identity.NewAccountID(f.ids.NewUUID()), u.ID, "other", contractTime)
 	wantErr(t, "duplicate provider account", r.Accounts.Create(ctx, again), failure.ErrConflict)
+}
+
+// socialAccountContract checks the accounts of providers: every field
+// round-trips (tokens and expiries included, absent ones as "" and the zero
+// time), lookups by id and by provider, uniqueness of a provider account
+// across users, token updates that touch nothing else, and deletion.
+func socialAccountContract(t *testing.T, r Repos) {
+	ctx := context.Background()
+	var f fixture
+	alice, bob := f.user("social-alice@example.com"), f.user("social-bob@example.com")
+	for _, u := range []identity.User{alice, bob} {
+		mustDo(t, "create user", r.Users.Create(ctx, u))
+	}
+	cred := identity.NewCredentialAccount(identity.NewAccountID(f.ids.NewUUID()), alice.ID, "salt:key", contractTime)
+	mustDo(t, "create credential account", r.Accounts.Create(ctx, cred))
+
+	// Sealed tokens are opaque text: keep every byte, quotes and $ included.
+	google := identity.Account{
+		ID: identity.NewAccountID(f.ids.NewUUID()), UserID: alice.ID, ProviderID: "google", ProviderAccountID: "sub-1098' or '1'='1",
+		Scope: "openid,email,profile", AccessToken: "$ba$2$0a1b2c", RefreshToken: "1//refresh'\"token", IDToken: "eyJhbGciOiJSUzI1NiJ9.e30.sig",
+		AccessTokenExpiresAt: contractTime.Add(time.Hour + 999*time.Millisecond), RefreshTokenExpiresAt: contractTime.Add(180 * 24 * time.Hour).In(time.FixedZone("UTC+5", 5*3600)),
+		CreatedAt: contractTime.Add(time.Second), UpdatedAt: contractTime.Add(2 * time.Second),
+	}
+	mustDo(t, "Create social account", r.Accounts.Create(ctx, google))
+	got, err := r.Accounts.ByID(ctx, google.ID)
+	mustDo(t, "ByID", err)
+	sameAccount(t, "ByID", got, google)
+	got, err = r.Accounts.ByProvider(ctx, google.ProviderID, google.ProviderAccountID)
+	mustDo(t, "ByProvider", err)
+	sameAccount(t, "ByProvider", got, google)
+
+	// An account without tokens, expiries or scope reads back empty.
+	bare := identity.Account{ID: identity.NewAccountID(f.ids.NewUUID()), UserID: bob.ID, ProviderID: "github", ProviderAccountID: "sub-1098' or '1'='1",
+		CreatedAt: contractTime, UpdatedAt: contractTime}
+	mustDo(t, "Create account without tokens", r.Accounts.Create(ctx, bare))
+	got, err = r.Accounts.ByProvider(ctx, "github", bare.ProviderAccountID)
+	mustDo(t, "ByProvider of the same account id at another provider", err)
+	sameAccount(t, "ByProvider without tokens", got, bare)
+	if _, err := r.Accounts.Credential(ctx, bob.ID); !errors.Is(err, identity.ErrAccountNotFound) {
+		t.Fatalf("Credential of a user with only a social account = %v, want identity.ErrAccountNotFound", err)
+	}
+
+	for _, c := range []struct{ name, provider, accountID string }{
+		{"unknown account id", "google", "someone-else"},
+		{"unknown provider", "gitlab", google.ProviderAccountID},
+		{"account id in another case", "google", strings.ToUpper(google.ProviderAccountID)},
+		{"provider in another case", "Google", google.ProviderAccountID},
+		{"empty", "", ""},
+	} {
+		_, err := r.Accounts.ByProvider(ctx, c.provider, c.accountID)
+		wantErr(t, "ByProvider of "+c.name, err, identity.ErrAccountNotFound)
+	}
+	_, err = r.Accounts.ByID(ctx, "account__missing")
+	wantErr(t, "ByID unknown", err, identity.ErrAccountNotFound)
+
+	// One provider account belongs to one user: another user cannot link it,
+	// nor can its owner twice; the existing row is left as it was.
+	stolen := google
+	stolen.ID, stolen.UserID, stolen.AccessToken = identity.NewAccountID(f.ids.NewUUID()), bob.ID, "bob's"
+	wantErr(t, "Create of a provider account owned by another user", r.Accounts.Create(ctx, stolen), failure.ErrConflict)
+	twice := google
+	twice.ID = identity.NewAccountID(f.ids.NewUUID())
+	wantErr(t, "Create of a provider account its user already has", r.Accounts.Create(ctx, twice), failure.ErrConflict)
+	_, err = r.Accounts.ByID(ctx, stolen.ID)
+	wantErr(t, "ByID of the refused account", err, identity.ErrAccountNotFound)
+	got, _ = r.Accounts.ByProvider(ctx, google.ProviderID, google.ProviderAccountID)
+	sameAccount(t, "ByProvider after the refused Creates", got, google)
+	orphan := identity.Account{ID: identity.NewAccountID(f.ids.NewUUID()), UserID: "user__missing", ProviderID: "google", ProviderAccountID: "orphan",
+		CreatedAt: contractTime, UpdatedAt: contractTime}
+	wantErr(t, "Create for an unknown user", r.Accounts.Create(ctx, orphan), failure.ErrNotFound)
+
+	// ListByUser holds the social accounts with their tokens, oldest first.
+	list, err := r.Accounts.ListByUser(ctx, alice.ID)
+	mustDo(t, "ListByUser", err)
+	if len(list) != 2 {
+		t.Fatalf("ListByUser returned %d accounts, want the credential then google: %+v", len(list), list)
+	}
+	sameAccount(t, "ListByUser[0]", list[0], cred)
+	sameAccount(t, "ListByUser[1]", list[1], google)
+	mustDo(t, "ListByUserForUpdate in a transaction", r.Tx.InTx(ctx, func(ctx context.Context) error {
+		locked, err := r.Accounts.ListByUserForUpdate(ctx, alice.ID)
+		if err != nil {
+			return err
+		}
+		if len(locked) != 2 || locked[0].ID != cred.ID || locked[1].ID != google.ID {
+			t.Errorf("ListByUserForUpdate = %+v, want the credential then google", locked)
+		}
+		return nil
+	}))
+
+	// UpdateTokens writes the tokens, expiries, scope and updatedAt, and
+	// nothing else; clearing a token or an expiry stores its absence.
+	refreshed := google
+	refreshed.AccessToken, refreshed.RefreshToken, refreshed.IDToken = "new-access", "", "new.id.token"
+	refreshed.AccessTokenExpiresAt, refreshed.RefreshTokenExpiresAt = contractTime.Add(2*time.Hour+1*time.Millisecond), time.Time{}
+	refreshed.Scope, refreshed.UpdatedAt = "openid,email", contractTime.Add(time.Hour)
+	ignored := refreshed
+	ignored.UserID, ignored.ProviderID, ignored.ProviderAccountID = bob.ID, "gitlab", "hijack"
+	ignored.PasswordHash, ignored.CreatedAt = "not:mine", contractTime.Add(48*time.Hour)
+	mustDo(t, "UpdateTokens", r.Accounts.UpdateTokens(ctx, ignored))
+	got, err = r.Accounts.ByID(ctx, google.ID)
+	mustDo(t, "ByID after UpdateTokens", err)
+	sameAccount(t, "after UpdateTokens", got, refreshed)
+	got, err = r.Accounts.ByProvider(ctx, "google", google.ProviderAccountID)
+	mustDo(t, "ByProvider after UpdateTokens", err)
+	sameAccount(t, "ByProvider after UpdateTokens", got, refreshed)
+	got, _ = r.Accounts.ByID(ctx, bare.ID)
+	sameAccount(t, "another account after UpdateTokens", got, bare)
+	got, _ = r.Accounts.Credential(ctx, alice.ID)
+	sameAccount(t, "the credential after UpdateTokens", got, cred)
+
+	cleared := refreshed
+	cleared.AccessToken, cleared.IDToken, cleared.Scope, cleared.AccessTokenExpiresAt = "", "", "", time.Time{}
+	cleared.UpdatedAt = contractTime.Add(3 * time.Hour)
+	mustDo(t, "UpdateTokens clearing everything", r.Accounts.UpdateTokens(ctx, cleared))
+	got, _ = r.Accounts.ByID(ctx, google.ID)
+	sameAccount(t, "after clearing UpdateTokens", got, cleared)
+	unknown := google
+	unknown.ID = "account__missing"
+	wantErr(t, "UpdateTokens unknown", r.Accounts.UpdateTokens(ctx, unknown), identity.ErrAccountNotFound)
+
+	// Delete removes one account; the provider account can then be linked
+	// again, by anyone.
+	mustDo(t, "Delete", r.Accounts.Delete(ctx, google.ID))
+	_, err = r.Accounts.ByID(ctx, google.ID)
+	wantErr(t, "ByID after Delete", err, identity.ErrAccountNotFound)
+	_, err = r.Accounts.ByProvider(ctx, google.ProviderID, google.ProviderAccountID)
+	wantErr(t, "ByProvider after Delete", err, identity.ErrAccountNotFound)
+	wantErr(t, "Delete again", r.Accounts.Delete(ctx, google.ID), identity.ErrAccountNotFound)
+	wantErr(t, "Delete unknown", r.Accounts.Delete(ctx, "account__missing"), identity.ErrAccountNotFound)
+	wantErr(t, "UpdateTokens after Delete", r.Accounts.UpdateTokens(ctx, refreshed), identity.ErrAccountNotFound)
+	if list, err := r.Accounts.ListByUser(ctx, alice.ID); err != nil || len(list) != 1 || list[0].ID != cred.ID {
+		t.Fatalf("ListByUser after Delete = %+v, %v; want only the credential", list, err)
+	}
+	if _, err := r.Accounts.ByID(ctx, bare.ID); err != nil {
+		t.Fatalf("Delete removed another account: %v", err)
+	}
+	relinked := stolen
+	mustDo(t, "Create of the unlinked provider account by another user", r.Accounts.Create(ctx, relinked))
+	got, _ = r.Accounts.ByProvider(ctx, google.ProviderID, google.ProviderAccountID)
+	sameAccount(t, "ByProvider after relinking", got, relinked)
+
+	// Deleting the user takes their social accounts along.
+	mustDo(t, "delete user", r.Users.Delete(ctx, bob.ID))
+	for _, id := range []identity.AccountID{bare.ID, relinked.ID} {
+		_, err := r.Accounts.ByID(ctx, id)
+		wantErr(t, "ByID of a deleted user's account", err, identity.ErrAccountNotFound)
+	}
+	_, err = r.Accounts.ByProvider(ctx, relinked.ProviderID, relinked.ProviderAccountID)
+	wantErr(t, "ByProvider of a deleted user's account", err, identity.ErrAccountNotFound)
+}
+
+// sameAccount fails unless got holds every field of want, instants compared
+// as instants and absent expiries as zero.
+func sameAccount(t *testing.T, what string, got, want identity.Account) {
+	t.Helper()
+	type text struct{ ID, User, Provider, AccountID, Password, Scope, Access, Refresh, IDToken string }
+	textOf := func(a identity.Account) text {
+		return text{string(a.ID), string(a.UserID), a.ProviderID, a.ProviderAccountID, a.PasswordHash, a.Scope, a.AccessToken, a.RefreshToken, a.IDToken}
+	}
+	if g, w := textOf(got), textOf(want); g != w {
+		t.Fatalf("%s = %+v, want %+v", what, g, w)
+	}
+	for _, tm := range []struct {
+		name      string
+		got, want time.Time
+	}{
+		{"AccessTokenExpiresAt", got.AccessTokenExpiresAt, want.AccessTokenExpiresAt},
+		{"RefreshTokenExpiresAt", got.RefreshTokenExpiresAt, want.RefreshTokenExpiresAt},
+		{"CreatedAt", got.CreatedAt, want.CreatedAt},
+		{"UpdatedAt", got.UpdatedAt, want.UpdatedAt},
+	} {
+		if !tm.got.Equal(tm.want) || tm.got.IsZero() != tm.want.IsZero() {
+			t.Fatalf("%s: %s = %v, want %v", what, tm.name, tm.got, tm.want)
+		}
+	}
 }
 
 func sessionContract(t *testing.T, r Repos) {

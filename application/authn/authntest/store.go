@@ -194,13 +194,21 @@ func (r Users) Delete(ctx context.Context, userID identity.UserID) error {
 // Accounts is the in-memory authn.AccountRepository.
 type Accounts struct{ s *Store }
 
-// Create implements authn.AccountRepository.
+// Create implements authn.AccountRepository, checking what the schema's
+// keys do: the (provider, provider account id) pair and the id are unique,
+// and the user must exist.
 func (r Accounts) Create(ctx context.Context, a identity.Account) error {
 	defer r.s.lock(ctx)()
 	for _, x := range r.s.accounts {
 		if x.ProviderID == a.ProviderID && x.ProviderAccountID == a.ProviderAccountID {
 			return failure.New(failure.Conflict, "", "account already linked")
 		}
+	}
+	if _, ok := r.s.accounts[a.ID]; ok {
+		return failure.New(failure.Conflict, "", "duplicate account id")
+	}
+	if _, ok := r.s.users[a.UserID]; !ok {
+		return identity.ErrUserNotFound
 	}
 	r.s.accounts[a.ID] = a
 	return nil
@@ -223,7 +231,28 @@ func (r Accounts) CredentialForUpdate(ctx context.Context, userID identity.UserI
 	return r.Credential(ctx, userID)
 }
 
-// ListByUser implements authn.AccountRepository.
+// ByID implements authn.AccountRepository.
+func (r Accounts) ByID(ctx context.Context, accountID identity.AccountID) (identity.Account, error) {
+	defer r.s.lock(ctx)()
+	if a, ok := r.s.accounts[accountID]; ok {
+		return a, nil
+	}
+	return identity.Account{}, identity.ErrAccountNotFound
+}
+
+// ByProvider implements authn.AccountRepository.
+func (r Accounts) ByProvider(ctx context.Context, providerID, providerAccountID string) (identity.Account, error) {
+	defer r.s.lock(ctx)()
+	for _, a := range r.s.accounts {
+		if a.ProviderID == providerID && a.ProviderAccountID == providerAccountID {
+			return a, nil
+		}
+	}
+	return identity.Account{}, identity.ErrAccountNotFound
+}
+
+// ListByUser implements authn.AccountRepository, oldest first and in id
+// order within one instant, as the SQL stores sort.
 func (r Accounts) ListByUser(ctx context.Context, userID identity.UserID) ([]identity.Account, error) {
 	defer r.s.lock(ctx)()
 	var out []identity.Account
@@ -232,8 +261,19 @@ func (r Accounts) ListByUser(ctx context.Context, userID identity.UserID) ([]ide
 			out = append(out, a)
 		}
 	}
-	slices.SortFunc(out, func(a, b identity.Account) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	slices.SortFunc(out, func(a, b identity.Account) int {
+		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(string(a.ID), string(b.ID))
+	})
 	return out, nil
+}
+
+// ListByUserForUpdate implements authn.AccountRepository; the store's
+// transactions are serial, so there is nothing more to lock.
+func (r Accounts) ListByUserForUpdate(ctx context.Context, userID identity.UserID) ([]identity.Account, error) {
+	return r.ListByUser(ctx, userID)
 }
 
 // UpdatePassword implements authn.AccountRepository.
@@ -245,6 +285,31 @@ func (r Accounts) UpdatePassword(ctx context.Context, accountID identity.Account
 	}
 	a.PasswordHash, a.UpdatedAt = hash, updatedAt
 	r.s.accounts[accountID] = a
+	return nil
+}
+
+// UpdateTokens implements authn.AccountRepository: only the tokens, their
+// expiries, the scope and updatedAt change.
+func (r Accounts) UpdateTokens(ctx context.Context, a identity.Account) error {
+	defer r.s.lock(ctx)()
+	old, ok := r.s.accounts[a.ID]
+	if !ok {
+		return identity.ErrAccountNotFound
+	}
+	old.AccessToken, old.RefreshToken, old.IDToken = a.AccessToken, a.RefreshToken, a.IDToken
+	old.AccessTokenExpiresAt, old.RefreshTokenExpiresAt = a.AccessTokenExpiresAt, a.RefreshTokenExpiresAt
+	old.Scope, old.UpdatedAt = a.Scope, a.UpdatedAt
+	r.s.accounts[a.ID] = old
+	return nil
+}
+
+// Delete implements authn.AccountRepository.
+func (r Accounts) Delete(ctx context.Context, accountID identity.AccountID) error {
+	defer r.s.lock(ctx)()
+	if _, ok := r.s.accounts[accountID]; !ok {
+		return identity.ErrAccountNotFound
+	}
+	delete(r.s.accounts, accountID)
 	return nil
 }
 

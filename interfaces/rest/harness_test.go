@@ -47,6 +47,7 @@ type testServer struct {
 	revoked *authntest.Revoked // its revocation set
 	changes *authntest.Changes // its organization-context changes
 	ids     *authntest.IDs
+	social  rest.Social
 	emails  *authntest.EmailTokens
 	auth    rest.Authenticator
 }
@@ -61,9 +62,14 @@ type serverOptions struct {
 	policy  func(*authn.Policy)
 	config  []func(*rest.Config)
 	shared  *testServer
+	// providers are the social sign-in providers of the built service.
+	providers authntest.Providers
 }
 
 type option func(*serverOptions)
+
+// withProviders configures social sign-in providers.
+func withProviders(p authntest.Providers) option { return func(o *serverOptions) { o.providers = p } }
 
 func withBaseURL(u string) option           { return func(o *serverOptions) { o.baseURL = u } }
 func withAuth(a rest.Authenticator) option  { return func(o *serverOptions) { o.auth = a } }
@@ -124,18 +130,28 @@ func newServer(t *testing.T, opts ...option) *testServer {
 		Tx: store, Users: store.Users(), Accounts: store.Accounts(), Sessions: store.Sessions(),
 		Organizations: store.Organizations(), Verifications: store.Verifications(),
 	}
+	var social rest.Social
+	if o.shared != nil {
+		social = o.shared.social
+	}
 	if o.auth == nil {
 		policy := authn.DefaultPolicy
 		policy.Links = authn.Links{AuthBase: mustURL(t, strings.TrimSuffix(o.baseURL, "/")+"/api/auth")}
 		if o.policy != nil {
 			o.policy(&policy)
 		}
-		o.auth = authn.NewService(authn.Deps{
+		if o.providers == nil {
+			o.providers = authntest.Providers{}
+		}
+		policy.Social.Linking.Trusted = map[string]bool{"google": true} // as the runtime lists trusted providers
+		svc := authn.NewService(authn.Deps{
 			Clock: clock, IDs: ids, Tokens: o.tokens, Hasher: &authntest.Hasher{},
 			Tx: repos.Tx, Users: repos.Users, Accounts: repos.Accounts, Sessions: repos.Sessions,
 			Organizations: repos.Organizations, Revoked: revoked, Changes: changes, Verifications: repos.Verifications,
 			Outbox: store.Outbox(), EmailTokens: emails, FoldAccents: authntest.NoFold,
+			Providers: o.providers, Cipher: authntest.Cipher{},
 		}, policy)
+		o.auth, social = svc, svc
 	}
 	if o.wrap != nil && o.shared == nil {
 		o.auth = o.wrap(o.auth)
@@ -160,12 +176,15 @@ func newServer(t *testing.T, opts ...option) *testServer {
 		Sessions: store.Sessions(), Outbox: store.Outbox(), Changes: changes,
 	}, orgPolicy(t, o.baseURL))
 	routes := append([]rest.Routes{authRoutes, rest.NewOrganizationRoutes(authRoutes, orgs)}, o.routes...)
+	if social != nil {
+		routes = append(routes, rest.NewSocialRoutes(authRoutes, social))
+	}
 	ts.Config.Handler = rest.NewEcho(cfg, logger, routes)
 	ts.Start()
 	t.Cleanup(ts.Close)
 	origin := strings.TrimSuffix(o.baseURL, "/")
 	return &testServer{
-		url: self, origin: origin, clock: clock, logs: logs, repos: repos, store: store, revoked: revoked, changes: changes, ids: ids, emails: emails, auth: o.auth,
+		url: self, origin: origin, clock: clock, logs: logs, repos: repos, store: store, revoked: revoked, changes: changes, ids: ids, social: social, emails: emails, auth: o.auth,
 		client: &http.Client{
 			Timeout:       10 * time.Second,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },

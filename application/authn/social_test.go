@@ -108,7 +108,9 @@ func TestSocialCallbackState(t *testing.T) {
 		{"another flow's cookie", func(in *authn.FinishSocialInput) { in.StateCookie = "someone-elses-state-0000000000000" }, "state_mismatch"},
 		{"unknown state", func(in *authn.FinishSocialInput) { in.State, in.StateCookie = "forged", "forged" }, "state_mismatch"},
 		{"another provider's callback", func(in *authn.FinishSocialInput) { in.ProviderID = "github" }, "state_mismatch"},
-		{"provider refused", func(in *authn.FinishSocialInput) { in.ProviderError, in.ProviderDescription = "access_denied", "user said no" }, "access_denied"},
+		{"provider refused", func(in *authn.FinishSocialInput) {
+			in.ProviderError, in.ProviderDescription = "access_denied", "user said no"
+		}, "access_denied"},
 		{"provider error with injection", func(in *authn.FinishSocialInput) { in.ProviderError = "x\r\nLocation: https://evil.example" }, "xLocation: https://evil.example"},
 		{"no code", func(in *authn.FinishSocialInput) { in.Code = "" }, "no_code"},
 		{"PKCE verifier mismatch", func(in *authn.FinishSocialInput) { in.Code = "code-for:a-stolen-code" }, "invalid_code"},

@@ -47,6 +47,10 @@ type Config struct {
 	// Secrets are the signing keys: the first signs, all verify, so a key
 	// can be rotated without signing everyone out.
 	Secrets []Secret
+	// SecretVersions are the BETTER_AUTH_SECRETS versions of Secrets, in the
+	// same order; nil with a single BETTER_AUTH_SECRET. Sealed provider
+	// tokens name the version that sealed them.
+	SecretVersions []int
 
 	CookieDomain      string
 	CookieSameSite    string
@@ -276,7 +280,7 @@ func Load(logger *slog.Logger) (Config, error) {
 	c.OAuth = r.oauth(logger)
 	c.TracesExporter = r.exporter("OTEL_TRACES_EXPORTER")
 	c.MetricsExporter = r.exporter("OTEL_METRICS_EXPORTER")
-	c.Secrets = r.secrets(c, logger)
+	c.Secrets, c.SecretVersions = r.secrets(c, logger)
 	if len(r.problems) > 0 {
 		return Config{}, fmt.Errorf("invalid configuration:\n%w", errors.Join(r.problems...))
 	}
@@ -456,31 +460,37 @@ func (r *reader) email(env Environment) Email {
 
 // secrets returns BETTER_AUTH_SECRETS ("2:new,1:old": the first signs,
 // all verify) when set, else BETTER_AUTH_SECRET alone.
-func (r *reader) secrets(c Config, logger *slog.Logger) []Secret {
+func (r *reader) secrets(c Config, logger *slog.Logger) ([]Secret, []int) {
 	list := strings.TrimSpace(r.v.GetString("BETTER_AUTH_SECRETS"))
 	if list == "" {
 		if s := r.secret(c, logger); s.Set() {
-			return []Secret{s}
+			return []Secret{s}, nil
 		}
-		return nil
+		return nil, nil
 	}
-	var out []Secret
+	var (
+		out      []Secret
+		versions []int
+	)
 	seen := map[string]bool{}
 	for i, entry := range strings.Split(list, ",") {
 		version, value, ok := strings.Cut(strings.TrimSpace(entry), ":")
+		n, err := strconv.Atoi(version)
 		switch {
 		case !ok || version == "":
 			r.fail("BETTER_AUTH_SECRETS entry %d must be version:secret", i+1)
+		case err != nil || n < 0:
+			r.fail("BETTER_AUTH_SECRETS version %q must be a whole number ≥ 0 (it names the key in sealed tokens)", version)
 		case seen[version]:
 			r.fail("BETTER_AUTH_SECRETS repeats version %q", version)
 		case len(value) < SecretMinLength:
 			r.fail("BETTER_AUTH_SECRETS entry %q must be at least %d characters, got %d", version, SecretMinLength, len(value))
 		default:
-			out = append(out, NewSecret(value))
+			out, versions = append(out, NewSecret(value)), append(versions, n)
 		}
 		seen[version] = true
 	}
-	return out
+	return out, versions
 }
 
 // secret returns BETTER_AUTH_SECRET, or in dev a generated one kept in the

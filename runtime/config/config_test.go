@@ -147,10 +147,11 @@ func TestSecretRotation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.Secrets) != 2 || c.Secrets[0].Reveal() != newKey || c.Secrets[1].Reveal() != oldKey {
-		t.Fatalf("secrets = %d entries, want new then old", len(c.Secrets))
+	if len(c.Secrets) != 2 || c.Secrets[0].Reveal() != newKey || c.Secrets[1].Reveal() != oldKey ||
+		len(c.SecretVersions) != 2 || c.SecretVersions[0] != 2 || c.SecretVersions[1] != 1 {
+		t.Fatalf("secrets = %d entries (versions %v), want new (2) then old (1)", len(c.Secrets), c.SecretVersions)
 	}
-	for _, bad := range []string{"2:short", "nocolon" + newKey, "1:" + newKey + ",1:" + oldKey} {
+	for _, bad := range []string{"2:short", "nocolon" + newKey, "1:" + newKey + ",1:" + oldKey, "v2:" + newKey, "-1:" + newKey} {
 		setenv(t, map[string]string{"BETTER_AUTH_SECRETS": bad})
 		if _, err := config.Load(quiet); err == nil || !strings.Contains(err.Error(), "BETTER_AUTH_SECRETS") {
 			t.Errorf("BETTER_AUTH_SECRETS=%q: error = %v", bad, err)

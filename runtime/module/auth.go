@@ -28,11 +28,14 @@ var Auth = fx.Module("auth",
 		fx.Annotate(newHasher, fx.As(new(authn.PasswordHasher))),
 		fx.Annotate(newRevokedSessions, fx.As(new(authn.RevokedSessions))),
 		fx.Annotate(newContextChanges, fx.As(new(authn.ContextChanges)), fx.As(new(tenancy.ContextChanges))),
+		fx.Annotate(newOAuthProviders, fx.As(new(authn.OAuthProviders))),
+		fx.Annotate(newTokenCipher, fx.As(new(authn.TokenCipher))),
 		authPolicy,
 		newEmailTokens,
 		newAuthService,
-		fx.Annotate(telemetry.TraceAuthn, fx.As(new(rest.Authenticator))),
+		fx.Annotate(telemetry.TraceAuthn, fx.As(new(rest.Authenticator)), fx.As(new(rest.Social))),
 	),
+	fx.Invoke(warmProviders),
 )
 
 func newHasher(c config.Config) (*password.Hasher, error) {
@@ -62,6 +65,7 @@ func authPolicy(c config.Config) authn.Policy {
 		FreshAge:          c.SessionFreshAge,
 		DeleteUserEnabled: c.UserDeleteEnabled,
 		Links:             emailLinks(c),
+		Social:            socialPolicy(c),
 		Email: authn.EmailPolicy{
 			SendVerificationOnSignUp: c.Email.SendVerificationOnSignUp,
 			RequireVerification:      c.Email.VerificationRequired,
@@ -97,6 +101,8 @@ type authDeps struct {
 	Verifications authn.VerificationRepository
 	Outbox        authn.Outbox
 	EmailTokens   authn.EmailTokens
+	Providers     authn.OAuthProviders
+	Cipher        authn.TokenCipher
 }
 
 func newAuthService(d authDeps, p authn.Policy) *authn.Service {
@@ -104,6 +110,7 @@ func newAuthService(d authDeps, p authn.Policy) *authn.Service {
 		Clock: d.Clock, IDs: d.IDs, Tokens: d.Tokens, Hasher: d.Hasher, Tx: d.Tx,
 		Users: d.Users, Accounts: d.Accounts, Sessions: d.Sessions, Organizations: d.Organizations,
 		Revoked: d.Revoked, Changes: d.Changes, Verifications: d.Verifications, Outbox: d.Outbox, EmailTokens: d.EmailTokens,
+		Providers: d.Providers, Cipher: d.Cipher,
 		FoldAccents: textfold.FoldAccents,
 	}, p)
 }

@@ -389,3 +389,24 @@ func TestSignInWithIDToken(t *testing.T) {
 		}
 	}
 }
+
+// TestIdentityIsTheProviderSubject: the account is keyed by the provider's
+// subject, not the email: a changed email at the provider is the same
+// user; another subject with a known email is not merged silently.
+func TestIdentityIsTheProviderSubject(t *testing.T) {
+	h := newSocialHarness(t)
+	ctx := context.Background()
+	first, err := h.svc.FinishSocial(ctx, h.flow(t, h.google))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.google.User.Email = "renamed@example.com"
+	again, err := h.svc.FinishSocial(ctx, h.flow(t, h.google))
+	if err != nil || again.Authenticated.User.ID != first.Authenticated.User.ID {
+		t.Fatalf("same subject, new email = %+v, %v; want the same user", again, err)
+	}
+	h.github.User = authn.ProviderUser{AccountID: "other-sub", Email: "victim@example.com", EmailVerified: false}
+	if _, err := h.svc.FinishSocial(ctx, h.flow(t, h.github)); socialCode(t, err) != "account_not_linked" {
+		t.Fatalf("another subject presenting a known, unverified-by-provider email: %v", err)
+	}
+}

@@ -99,7 +99,10 @@ func (s *Service) refresh(ctx context.Context, a identity.Account, provider OAut
 		return OAuthTokens{}, err
 	}
 	if fresh.RefreshToken == "" {
-		fresh.RefreshToken, fresh.RefreshTokenExpiresAt = old.RefreshToken, old.RefreshTokenExpiresAt
+		fresh.RefreshToken = old.RefreshToken
+	}
+	if fresh.RefreshTokenExpiresAt.IsZero() {
+		fresh.RefreshTokenExpiresAt = old.RefreshTokenExpiresAt
 	}
 	if fresh.IDToken == "" {
 		fresh.IDToken = old.IDToken

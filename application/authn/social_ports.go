@@ -91,7 +91,7 @@ var (
 	ErrProviderRejected = failure.New(failure.Invalid, "PROVIDER_REJECTED", "The provider refused the request")
 	// ErrIDTokenNotSupported answers id-token sign-in with a provider that
 	// has no id tokens.
-	ErrIDTokenNotSupported = failure.New(failure.NotFound, "ID_TOKEN_NOT_SUPPORTED", "id token not supported")
+	ErrIDTokenNotSupported = failure.New(failure.NotFound, "ID_TOKEN_NOT_SUPPORTED", "id_token not supported")
 	// ErrInvalidIDToken is an id token that does not verify.
 	ErrInvalidIDToken = failure.New(failure.Unauthenticated, "INVALID_TOKEN", "Invalid token")
 )

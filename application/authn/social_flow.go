@@ -195,7 +195,7 @@ func (s *Service) FinishSocial(ctx context.Context, in FinishSocialInput) (Socia
 		}
 		return SocialOutcome{Redirect: st.CallbackURL}, nil
 	}
-	auth, created, err := s.signInSocial(ctx, provider.ID(), tokens, who, in.Client)
+	auth, created, err := s.signInSocial(ctx, provider.ID(), tokens, who, in.Client, st.CallbackURL)
 	if err != nil {
 		return SocialOutcome{}, fail(codeOf(err), err)
 	}

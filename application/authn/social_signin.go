@@ -21,7 +21,7 @@ var placeholderEmailProviders = map[string]bool{"twitter": true}
 // the user with the same email when the linking rules allow, or signing
 // up a new user (with a personal organization) when there is none; all in
 // one transaction. created tells a sign-up.
-func (s *Service) signInSocial(ctx context.Context, providerID string, tokens OAuthTokens, who ProviderUser, client Client) (Authenticated, bool, error) {
+func (s *Service) signInSocial(ctx context.Context, providerID string, tokens OAuthTokens, who ProviderUser, client Client, callbackURL string) (Authenticated, bool, error) {
 	email, err := s.providerEmail(providerID, who)
 	if err != nil {
 		return Authenticated{}, false, err
@@ -35,7 +35,7 @@ func (s *Service) signInSocial(ctx context.Context, providerID string, tokens OA
 		created bool
 	)
 	err = s.deps.Tx.InTx(ctx, func(ctx context.Context) error {
-		user, err := s.socialUser(ctx, providerID, who, email, sealed, &created)
+		user, err := s.socialUser(ctx, providerID, who, email, sealed, callbackURL, &created)
 		if err != nil {
 			return err
 		}
@@ -48,12 +48,15 @@ func (s *Service) signInSocial(ctx context.Context, providerID string, tokens OA
 		out = Authenticated{User: user, Session: sess, Context: orgCtx, LoadedAt: loaded}
 		return err
 	})
+	if err == nil && created {
+		s.deps.Outbox.Wake()
+	}
 	return out, created, err
 }
 
 // socialUser finds or makes the user behind a provider account (see
 // signInSocial) and stores the account's new tokens.
-func (s *Service) socialUser(ctx context.Context, providerID string, who ProviderUser, email identity.Email, sealed identity.Account, created *bool) (identity.User, error) {
+func (s *Service) socialUser(ctx context.Context, providerID string, who ProviderUser, email identity.Email, sealed identity.Account, callbackURL string, created *bool) (identity.User, error) {
 	now := s.deps.Clock.Now()
 	account, err := s.deps.Accounts.ByProvider(ctx, providerID, who.AccountID)
 	switch {
@@ -87,7 +90,7 @@ func (s *Service) socialUser(ctx context.Context, providerID string, who Provide
 		if !s.policy.Social.SignUpEnabled {
 			return identity.User{}, refusedSignUpDisabled
 		}
-		if user, err = s.socialSignUp(ctx, who, email); err != nil {
+		if user, err = s.socialSignUp(ctx, who, email, callbackURL); err != nil {
 			return identity.User{}, err
 		}
 		*created = true
@@ -106,8 +109,10 @@ func (s *Service) socialUser(ctx context.Context, providerID string, who Provide
 }
 
 // socialSignUp creates the user of a first social sign-in with their
-// personal organization.
-func (s *Service) socialSignUp(ctx context.Context, who ProviderUser, email identity.Email) (identity.User, error) {
+// personal organization and, when the provider did not verify the address
+// and policy says so, queues a verification email (never to a placeholder
+// .invalid address, which cannot receive one).
+func (s *Service) socialSignUp(ctx context.Context, who ProviderUser, email identity.Email, callbackURL string) (identity.User, error) {
 	now := s.deps.Clock.Now()
 	user := identity.NewUser(identity.NewUserID(s.deps.IDs.NewUUID()), displayName(who.Name), email, imageURL(who.Image), now)
 	user.EmailVerified = who.EmailVerified
@@ -117,7 +122,14 @@ func (s *Service) socialSignUp(ctx context.Context, who ProviderUser, email iden
 	if _, err := s.createPersonalOrganization(ctx, user); err != nil {
 		return identity.User{}, err
 	}
-	return user, nil
+	if user.EmailVerified || !s.policy.Email.SendVerificationOnSignUp || strings.HasSuffix(string(email), ".invalid") {
+		return user, nil
+	}
+	msg, err := s.verificationMail(user, callbackURL)
+	if err != nil {
+		return identity.User{}, err
+	}
+	return user, s.queue(ctx, msg)
 }
 
 // providerEmail is the canonical email of a provider's user.
@@ -271,7 +283,7 @@ func (s *Service) SignInWithIDToken(ctx context.Context, in SignInWithIDTokenInp
 	case err != nil:
 		return Authenticated{}, ErrInvalidIDToken.WithCause(err)
 	}
-	auth, _, err := s.signInSocial(ctx, provider.ID(), OAuthTokens{IDToken: in.IDToken, AccessToken: in.AccessToken}, who, in.Client)
+	auth, _, err := s.signInSocial(ctx, provider.ID(), OAuthTokens{IDToken: in.IDToken, AccessToken: in.AccessToken}, who, in.Client, "")
 	var r refusal
 	if errors.As(err, &r) {
 		switch r {

@@ -410,3 +410,29 @@ func TestIdentityIsTheProviderSubject(t *testing.T) {
 		t.Fatalf("another subject presenting a known, unverified-by-provider email: %v", err)
 	}
 }
+
+// TestSocialSignUpVerification: a provider that did not verify the
+// address gets the user a verification email, as an email sign-up does;
+// a verified one, and a placeholder address, get none.
+func TestSocialSignUpVerification(t *testing.T) {
+	h := newSocialHarness(t)
+	ctx := context.Background()
+	h.github.User.Email = "unverified@example.com"
+	if _, err := h.svc.FinishSocial(ctx, h.flow(t, h.github)); err != nil {
+		t.Fatal(err)
+	}
+	msg, ok := h.store.LastMail("verification", "unverified@example.com")
+	if !ok || !strings.Contains(msg.URL, "callbackURL=%2Fdashboard") {
+		t.Fatalf("verification email = %+v (queued: %v)", msg, ok)
+	}
+	before := h.mailCount("verification")
+	if _, err := h.svc.FinishSocial(ctx, h.flow(t, h.google)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.svc.FinishSocial(ctx, h.flow(t, h.twitter)); err != nil {
+		t.Fatal(err)
+	}
+	if h.mailCount("verification") != before {
+		t.Fatal("a verified or placeholder address was sent a verification email")
+	}
+}

@@ -37,6 +37,9 @@ func (s *Service) ChangeEmail(ctx context.Context, in ChangeEmailInput) error {
 	if in.NewEmail == in.User.Email {
 		return ErrEmailIsTheSame
 	}
+	if identity.Undeliverable(in.NewEmail) {
+		return identity.ErrInvalidEmail
+	}
 	if _, err := s.deps.Users.ByEmail(ctx, in.NewEmail); err == nil {
 		return nil
 	} else if !errors.Is(err, identity.ErrUserNotFound) {

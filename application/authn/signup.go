@@ -35,6 +35,9 @@ var personalSlugSuffixes = []int{6, 8, 12, 32}
 // empty), and a taken email is answered like a fresh sign-up with a user
 // that does not exist, so the endpoint does not reveal accounts.
 func (s *Service) SignUp(ctx context.Context, in SignUpInput) (Authenticated, error) {
+	if identity.Undeliverable(in.Email) {
+		return Authenticated{}, identity.ErrInvalidEmail
+	}
 	if err := identity.CheckName(in.Name); err != nil {
 		return Authenticated{}, err
 	}

@@ -54,12 +54,13 @@ type refusal string
 
 // The refusals of the sign-in and link rules.
 const (
-	refusedNotLinked       refusal = "account_not_linked"
-	refusedSignUpDisabled  refusal = "signup_disabled"
-	refusedLink            refusal = "unable_to_link_account"
-	refusedEmailMismatch   refusal = "email_does_not_match"
-	refusedLinkedElsewhere refusal = "account_already_linked_to_different_user"
-	refusedNoEmail         refusal = "email_not_found"
+	refusedNotLinked        refusal = "account_not_linked"
+	refusedSignUpDisabled   refusal = "signup_disabled"
+	refusedLink             refusal = "unable_to_link_account"
+	refusedEmailMismatch    refusal = "email_does_not_match"
+	refusedLinkedElsewhere  refusal = "account_already_linked_to_different_user"
+	refusedNoEmail          refusal = "email_not_found"
+	refusedEmailNotVerified refusal = "email_not_verified"
 )
 
 func (r refusal) Error() string { return string(r) }

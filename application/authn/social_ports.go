@@ -16,7 +16,12 @@ type ProviderUser struct {
 	// EmailVerified is whether the provider says it verified it.
 	Email         string
 	EmailVerified bool
-	Name          string
+	// EmailVerificationUnstated is set when the provider said nothing about
+	// verification (e.g. an OpenID Connect issuer without email_verified);
+	// only then may trust in the provider stand in for it. A provider that
+	// says "unverified" is never overruled.
+	EmailVerificationUnstated bool
+	Name                      string
 	Image         string
 	// Data is the provider's raw profile, for account-info.
 	Data map[string]any

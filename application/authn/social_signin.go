@@ -83,12 +83,18 @@ func (s *Service) socialUser(ctx context.Context, providerID string, who Provide
 	switch {
 	case err == nil:
 		// Account pre-hijacking stops here: see identity.LinkPolicy.
-		if !s.policy.Social.Linking.MayLinkImplicitly(providerID, who.EmailVerified, user) {
+		if !s.policy.Social.Linking.MayLinkImplicitly(providerID, providerEmailOf(who), user) {
 			return identity.User{}, refusedNotLinked
 		}
 	case errors.Is(err, identity.ErrUserNotFound):
 		if !s.policy.Social.SignUpEnabled {
 			return identity.User{}, refusedSignUpDisabled
+		}
+		// An address the provider does not vouch for could be someone
+		// else's: signing up with it would squat it (pre-hijacking the
+		// real owner's later sign-in). A placeholder address is nobody's.
+		if !s.policy.Social.Linking.ProviderVouches(providerID, providerEmailOf(who)) && !identity.Undeliverable(email) {
+			return identity.User{}, refusedEmailNotVerified
 		}
 		if user, err = s.socialSignUp(ctx, who, email, callbackURL); err != nil {
 			return identity.User{}, err
@@ -122,7 +128,7 @@ func (s *Service) socialSignUp(ctx context.Context, who ProviderUser, email iden
 	if _, err := s.createPersonalOrganization(ctx, user); err != nil {
 		return identity.User{}, err
 	}
-	if user.EmailVerified || !s.policy.Email.SendVerificationOnSignUp || strings.HasSuffix(string(email), ".invalid") {
+	if user.EmailVerified || !s.policy.Email.SendVerificationOnSignUp || identity.Undeliverable(email) {
 		return user, nil
 	}
 	msg, err := s.verificationMail(user, callbackURL)
@@ -153,7 +159,7 @@ func (s *Service) providerEmail(providerID string, who ProviderUser) (identity.E
 // allowed, and the account must not belong to someone else.
 func (s *Service) link(ctx context.Context, providerID string, tokens OAuthTokens, who ProviderUser, user identity.User) error {
 	policy := s.policy.Social.Linking
-	if !policy.ProviderVouches(providerID, who.EmailVerified) {
+	if !policy.ProviderVouches(providerID, providerEmailOf(who)) {
 		return refusedLink
 	}
 	email, _ := identity.ParseEmail(who.Email)
@@ -202,6 +208,11 @@ func (s *Service) linkingUser(ctx context.Context, l flowLink) (identity.User, e
 		return identity.User{}, refusedLink
 	}
 	return user, nil
+}
+
+// providerEmailOf is what the provider said about the address.
+func providerEmailOf(who ProviderUser) identity.ProviderEmail {
+	return identity.ProviderEmail{Verified: who.EmailVerified, Unstated: who.EmailVerificationUnstated}
 }
 
 // seal encrypts tokens for storage, as an account carrying them.
@@ -291,6 +302,8 @@ func (s *Service) SignInWithIDToken(ctx context.Context, in SignInWithIDTokenInp
 			return Authenticated{}, ErrUserEmailNotFound
 		case refusedSignUpDisabled:
 			return Authenticated{}, ErrSignUpDisabled
+		case refusedEmailNotVerified:
+			return Authenticated{}, ErrEmailNotVerified
 		default:
 			return Authenticated{}, ErrOAuthLinkError
 		}

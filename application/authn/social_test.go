@@ -417,8 +417,19 @@ func TestIdentityIsTheProviderSubject(t *testing.T) {
 func TestSocialSignUpVerification(t *testing.T) {
 	h := newSocialHarness(t)
 	ctx := context.Background()
+	// A provider that does not vouch for the address cannot sign anyone up
+	// with it: the address may be someone else's.
 	h.github.User.Email = "unverified@example.com"
-	if _, err := h.svc.FinishSocial(ctx, h.flow(t, h.github)); err != nil {
+	if _, err := h.svc.FinishSocial(ctx, h.flow(t, h.github)); socialCode(t, err) != "email_not_verified" {
+		t.Fatalf("sign-up with an unverified provider email: %v", err)
+	}
+	if _, err := h.repos.Users.ByEmail(ctx, "unverified@example.com"); !errors.Is(err, identity.ErrUserNotFound) {
+		t.Fatal("a user was created for an address the provider does not vouch for")
+	}
+	// A trusted provider silent about verification signs up an unverified
+	// user, who is mailed a verification link.
+	h.google.User = authn.ProviderUser{AccountID: "g-silent", Email: "unverified@example.com", EmailVerificationUnstated: true}
+	if _, err := h.svc.FinishSocial(ctx, h.flow(t, h.google)); err != nil {
 		t.Fatal(err)
 	}
 	msg, ok := h.store.LastMail("verification", "unverified@example.com")
@@ -426,6 +437,7 @@ func TestSocialSignUpVerification(t *testing.T) {
 		t.Fatalf("verification email = %+v (queued: %v)", msg, ok)
 	}
 	before := h.mailCount("verification")
+	h.google.User = authn.ProviderUser{AccountID: "g-2", Email: "sure@example.com", EmailVerified: true}
 	if _, err := h.svc.FinishSocial(ctx, h.flow(t, h.google)); err != nil {
 		t.Fatal(err)
 	}
@@ -434,5 +446,31 @@ func TestSocialSignUpVerification(t *testing.T) {
 	}
 	if h.mailCount("verification") != before {
 		t.Fatal("a verified or placeholder address was sent a verification email")
+	}
+}
+
+// TestTrustNeverOverrulesUnverified: a trusted provider that says the
+// address is unverified (an attacker's account there) cannot take over the
+// verified user who owns that address.
+func TestTrustNeverOverrulesUnverified(t *testing.T) {
+	h := newSocialHarness(t)
+	ctx := context.Background()
+	victim := h.signUp(t, "victim@example.com")
+	u := victim.User
+	u.EmailVerified = true
+	if err := h.repos.Users.Update(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	h.google.User = authn.ProviderUser{AccountID: "attacker", Email: "victim@example.com", EmailVerified: false}
+	if _, err := h.svc.FinishSocial(ctx, h.flow(t, h.google)); socialCode(t, err) != "account_not_linked" {
+		t.Fatalf("attacker's unverified address at a trusted provider: %v", err)
+	}
+}
+
+func TestPlaceholderAddressesCannotBeSquatted(t *testing.T) {
+	h := newSocialHarness(t)
+	_, err := h.svc.SignUp(context.Background(), authn.SignUpInput{Name: "Squatter", Email: "x-99@twitter.placeholder.invalid", Password: "correct horse", RememberMe: true})
+	if !errors.Is(err, identity.ErrInvalidEmail) {
+		t.Fatalf("sign-up with a placeholder address: %v", err)
 	}
 }

@@ -39,3 +39,11 @@ func ParseEmail(raw string) (Email, error) {
 
 // String returns the address.
 func (e Email) String() string { return string(e) }
+
+// Undeliverable reports whether mail to e can never arrive: its domain
+// is under .invalid (RFC 2606), as the placeholder addresses of users whose
+// provider gave no email are. Nobody may sign up with, or move to, such an
+// address, so a placeholder cannot be squatted.
+func Undeliverable(e Email) bool {
+	return strings.HasSuffix(string(e), ".invalid")
+}

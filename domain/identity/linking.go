@@ -15,22 +15,32 @@ type LinkPolicy struct {
 	AllowDifferentEmails bool
 }
 
+// ProviderEmail is what a provider says about a user's address.
+type ProviderEmail struct {
+	// Verified is the provider's verification flag; Unstated is set when
+	// it gave none.
+	Verified, Unstated bool
+}
+
 // ProviderVouches reports whether the provider's word on an address can be
-// relied on: it is trusted, or it says it verified the address.
-func (p LinkPolicy) ProviderVouches(providerID string, emailVerified bool) bool {
-	return p.Trusted[providerID] || emailVerified
+// relied on: it says it verified the address, or it says nothing and is
+// trusted. Trust never overrules a provider that says "unverified": that
+// is how an attacker's unverified Discord or self-registered identity
+// provider account would take over a verified user.
+func (p LinkPolicy) ProviderVouches(providerID string, e ProviderEmail) bool {
+	return e.Verified || (e.Unstated && p.Trusted[providerID])
 }
 
 // MayLinkImplicitly reports whether a social sign-in may attach to the
 // local user with the same email.
-func (p LinkPolicy) MayLinkImplicitly(providerID string, providerVerified bool, local User) bool {
-	return local.EmailVerified && p.ProviderVouches(providerID, providerVerified)
+func (p LinkPolicy) MayLinkImplicitly(providerID string, e ProviderEmail, local User) bool {
+	return local.EmailVerified && p.ProviderVouches(providerID, e)
 }
 
 // MayLinkExplicitly reports whether a signed-in user may link a provider
 // account with email to themselves.
-func (p LinkPolicy) MayLinkExplicitly(providerID string, providerVerified bool, email Email, user User) bool {
-	if !p.ProviderVouches(providerID, providerVerified) {
+func (p LinkPolicy) MayLinkExplicitly(providerID string, e ProviderEmail, email Email, user User) bool {
+	if !p.ProviderVouches(providerID, e) {
 		return false
 	}
 	return p.AllowDifferentEmails || email == user.Email

@@ -89,8 +89,10 @@ func (p *GoogleProvider) VerifyIDToken(ctx context.Context, idToken, nonce strin
 
 // oidcUser maps standard OpenID Connect claims.
 func oidcUser(sub string, claims map[string]any) authn.ProviderUser {
+	_, stated := claims["email_verified"]
 	return authn.ProviderUser{
 		AccountID: sub, Email: str(claims, "email"), EmailVerified: truthy(claims["email_verified"]),
-		Name: str(claims, "name"), Image: str(claims, "picture"), Data: claims,
+		EmailVerificationUnstated: !stated,
+		Name:                      str(claims, "name"), Image: str(claims, "picture"), Data: claims,
 	}
 }

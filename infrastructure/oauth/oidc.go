@@ -170,12 +170,17 @@ func (p *OIDCProvider) Refresh(ctx context.Context, refreshToken string) (authn.
 // without the binding is refused, like better-auth's
 // nonce_binding_missing). When its claims hold both sub and email they
 // are the profile; otherwise the userinfo endpoint is, and its sub must
-// be the id token's. A response without an id token is read from the
-// userinfo endpoint alone.
+// be the id token's. A sign-in (a nonce was sent) must get an id token:
+// without one nothing binds the answer to this flow and issuer. Only
+// account-info (no nonce, an access token alone) reads the userinfo
+// endpoint by itself.
 func (p *OIDCProvider) UserInfo(ctx context.Context, tokens authn.OAuthTokens, nonce string) (authn.ProviderUser, error) {
 	d, err := p.discover(ctx)
 	if err != nil {
 		return authn.ProviderUser{}, err
+	}
+	if tokens.IDToken == "" && nonce != "" {
+		return authn.ProviderUser{}, invalidIDToken(errors.New("the token response has no id token to bind the sign-in to"))
 	}
 	sub := ""
 	if tokens.IDToken != "" {

@@ -2,9 +2,17 @@ package rest
 
 import (
 	"encoding/json"
+	"strconv"
 
 	"github.com/beep/iam/application/authn"
 	"github.com/beep/iam/domain/identity"
+)
+
+// Bounds of what a flow stores in its state row: every anonymous
+// sign-in/social writes one, so none may carry a huge value.
+const (
+	maxFlowField = 2048
+	maxScopes    = 20
 )
 
 // socialRequest is the body of sign-in/social and link-social.
@@ -44,6 +52,15 @@ func parseSocial(b requestBody) (socialRequest, error) {
 		NewUserCallbackURL: deref(v.optionalString("newUserCallbackURL")),
 		Scopes:             v.stringList("scopes"),
 		LoginHint:          deref(v.optionalString("loginHint")),
+	}
+	for field, value := range map[string]string{"callbackURL": req.start.CallbackURL, "errorCallbackURL": req.start.ErrorCallbackURL,
+		"newUserCallbackURL": req.start.NewUserCallbackURL, "loginHint": req.start.LoginHint} {
+		if len(value) > maxFlowField {
+			v.add(field, "Too big: expected string to have <="+strconv.Itoa(maxFlowField)+" characters")
+		}
+	}
+	if len(req.start.Scopes) > maxScopes {
+		v.add("scopes", "Too big: expected array to have <="+strconv.Itoa(maxScopes)+" items")
 	}
 	if b := v.optionalBool("requestSignUp"); b != nil {
 		req.start.RequestSignUp = *b

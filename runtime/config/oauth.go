@@ -13,9 +13,10 @@ import (
 // OAUTH_PROVIDER_NAMES order, and the linking rules.
 type OAuth struct {
 	Providers []OAuthProvider
-	// Trusted are the provider ids whose emails count as verified for
-	// implicit linking: OAUTH_TRUSTED_PROVIDERS, by default every
-	// configured provider (as beep does).
+	// Trusted are the provider ids whose word on an address stands in for
+	// a verification flag they do not send: OAUTH_TRUSTED_PROVIDERS, by
+	// default every configured built-in provider (beep trusts all of its
+	// providers; generic issuers must be named).
 	Trusted []string
 	// AllowDifferentEmails lets a signed-in user link a provider account
 	// whose email differs from theirs.
@@ -72,10 +73,15 @@ func (r *reader) oauth(logger *slog.Logger) OAuth {
 		o.Providers = append(o.Providers, p)
 	}
 	ids := make([]string, len(o.Providers))
+	o.Trusted = nil
 	for i, p := range o.Providers {
 		ids[i] = p.ID
+		// A generic issuer may let anyone register any address: trust it
+		// only when named in OAUTH_TRUSTED_PROVIDERS.
+		if p.Builtin() {
+			o.Trusted = append(o.Trusted, p.ID)
+		}
 	}
-	o.Trusted = ids
 	if raw := strings.TrimSpace(r.v.GetString("OAUTH_TRUSTED_PROVIDERS")); raw != "" {
 		o.Trusted = nil
 		for _, t := range splitList(raw) {

@@ -22,7 +22,7 @@ type ProviderUser struct {
 	// says "unverified" is never overruled.
 	EmailVerificationUnstated bool
 	Name                      string
-	Image         string
+	Image                     string
 	// Data is the provider's raw profile, for account-info.
 	Data map[string]any
 }

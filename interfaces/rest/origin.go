@@ -44,15 +44,20 @@ func (f redirectField) notAString() *failure.Error {
 
 // originPolicy decides which origins may act with a user's cookies and
 // where clients may be sent back to. Origins match exactly, after
-// normalisation (lower-case scheme and host, default port dropped).
+// normalisation (lower-case scheme and host, default port dropped), or by
+// a pattern (see trustedPattern).
 type originPolicy struct {
-	trusted map[string]bool
+	trusted  map[string]bool
+	patterns []trustedPattern
 }
 
 func newOriginPolicy(origins []string) originPolicy {
 	p := originPolicy{trusted: map[string]bool{}}
 	for _, o := range origins {
-		if n := originOf(strings.TrimSpace(o)); n != "" {
+		o = strings.TrimSpace(o)
+		if pat, ok := parsePattern(o); ok {
+			p.patterns = append(p.patterns, pat)
+		} else if n := originOf(o); n != "" {
 			p.trusted[n] = true
 		}
 	}
@@ -154,8 +159,32 @@ func (p originPolicy) checkRedirects(b requestBody, query url.Values) error {
 }
 
 func (p originPolicy) trustedOrigin(raw string) bool {
-	o := originOf(raw)
-	return o != "" && p.trusted[o]
+	if o := originOf(raw); o != "" {
+		if p.trusted[o] {
+			return true
+		}
+		for _, pat := range p.patterns {
+			if pat.matchesOrigin(o) {
+				return true
+			}
+		}
+		return false
+	}
+	return p.trustedApp(raw)
+}
+
+// trustedApp accepts a URL of a configured custom scheme (a mobile or
+// desktop app's deep link, or its webview's Origin).
+func (p originPolicy) trustedApp(raw string) bool {
+	if hasControl(raw) || strings.ContainsAny(raw, "\\ ") {
+		return false
+	}
+	for _, pat := range p.patterns {
+		if pat.matchesApp(raw) {
+			return true
+		}
+	}
+	return false
 }
 
 // trustedRedirect accepts a safe relative path or a URL of a trusted origin.

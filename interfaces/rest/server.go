@@ -12,8 +12,8 @@ type Routes interface {
 	Register(g *echo.Group)
 }
 
-// NewEcho builds the HTTP server. Middleware runs in this order: request id
-// and security headers, the set-auth-token header of responses that issue
+// NewEcho builds the HTTP server. Middleware runs in this order: request id,
+// security headers and CORS (preflights end there), the set-auth-token header of responses that issue
 // a session cookie, panic recovery, the extra middleware given (e.g.
 // tracing), the route gate (404 for anything no route serves), the body
 // limit, the cookie origin check; then the handler. Every error is rendered
@@ -38,7 +38,7 @@ func NewEcho(cfg Config, logger *slog.Logger, routes []Routes, middleware ...ech
 		known[r.Method+" "+r.Path] = true
 	}
 
-	e.Use(withRequestID, s.cookies.exposeSessionToken, recoverPanics)
+	e.Use(withRequestID, edgeHeaders(s.origins, s.cookies.secure), s.cookies.exposeSessionToken, recoverPanics)
 	e.Use(middleware...)
 	e.Use(routeGate(known), limitBody(s.bodyLimit), s.origins.middleware)
 	return e

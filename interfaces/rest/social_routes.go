@@ -188,7 +188,7 @@ func (s *SocialRoutes) errorPage(c echo.Context) error {
 		code = "unknown"
 	}
 	h := c.Response().Header()
-	h.Set("Content-Security-Policy", "default-src 'none'")
+	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
 	noStore(c)
 	var b strings.Builder
 	if err := errorPage.Execute(&b, boundedText(code, 100)); err != nil {

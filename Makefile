@@ -1,5 +1,5 @@
 # Beep IAM. `make run` serves on an embedded SQLite database; `make test`
-# installs and starts what the tests need (PostgreSQL, the npm packages of the
+# installs and starts what the tests need (PostgreSQL, Redis, the npm packages of the
 # client test) and runs everything. Targets loop over the workspace modules.
 SHELL := /usr/bin/env bash
 export GOTOOLCHAIN := local
@@ -18,20 +18,21 @@ build:
 	cd runtime && $(GO) build -o ../$(BIN) ./cmd/iamd
 
 ## test: lint, then every module's tests with -race against a throwaway
-## PostgreSQL, then the better-auth client SDK against the real binary
+## PostgreSQL and Redis, then the better-auth client SDK against the real binary
 test: lint npm build
-	scripts/with-postgres.sh $(MAKE) --no-print-directory test-go test-e2e
+	scripts/with-postgres.sh scripts/with-redis.sh $(MAKE) --no-print-directory test-go test-e2e
 
 # The filter keeps package results, failures, and one line per storage
-# dialect of the contract and migration suites, so the log shows that the
-# PostgreSQL runs really happened.
-SHOWN := ^(ok|FAIL|panic|--- FAIL)|^\s+--- (PASS|FAIL|SKIP): Test(Contract|MigrateUpDownUp|MigrateUpConcurrently)/[a-z]+ |^\s+--- (FAIL|SKIP)|Error Trace|_test\.go:[0-9]+:
+# dialect of the contract and migration suites and the two-node test, so the
+# log shows that the PostgreSQL and Redis runs really happened.
+SHOWN := ^(ok|FAIL|panic|--- FAIL)|^--- (PASS|SKIP): TestTwoNodes|^\s+--- (PASS|FAIL|SKIP): Test(Contract|MigrateUpDownUp|MigrateUpConcurrently)/[a-z]+ |^\s+--- (FAIL|SKIP)|Error Trace|_test\.go:[0-9]+:
 
 test-go:
 	@: "$${IAM_TEST_POSTGRES_URL:?use make test, which starts PostgreSQL}"
+	@: "$${IAM_TEST_REDIS_URL:?use make test, which starts Redis}"
 	@set -eo pipefail; for m in $(MODULES); do \
 		echo "== go test -race $${m#$(CURDIR)/}"; \
-		(cd $$m && IAM_TEST_REQUIRE_POSTGRES=1 IAM_TEST_REQUIRE_NODE=1 $(GO) test -race -count=1 -v ./... 2>&1 | { grep -E '$(SHOWN)' || true; }); \
+		(cd $$m && IAM_TEST_REQUIRE_POSTGRES=1 IAM_TEST_REQUIRE_REDIS=1 IAM_TEST_REQUIRE_NODE=1 $(GO) test -race -count=1 -v ./... 2>&1 | { grep -E '$(SHOWN)' || true; }); \
 	done
 
 test-e2e:

@@ -98,6 +98,7 @@ func (s *Service) switchEmail(ctx context.Context, user identity.User, newEmail 
 	if err != nil {
 		return Verified{}, err
 	}
+	s.profileChanged(ctx, user.ID)
 	s.deps.Outbox.Wake()
 	return Verified{User: user, EmailChanged: true}, nil
 }

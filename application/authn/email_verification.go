@@ -82,6 +82,9 @@ func (s *Service) SendVerificationEmail(ctx context.Context, in SendVerification
 		case in.Caller.EmailVerified:
 			return ErrEmailAlreadyVerified
 		}
+		if err := s.allowMail(ctx, mail.KindVerification, in.Caller.Email); err != nil {
+			return err // the caller's own address: they may know it is limited
+		}
 		return s.sendVerification(ctx, *in.Caller, in.CallbackURL)
 	}
 	user, err := s.deps.Users.ByEmail(ctx, email)
@@ -89,6 +92,11 @@ func (s *Service) SendVerificationEmail(ctx context.Context, in SendVerification
 		return nil
 	} else if err != nil {
 		return fmt.Errorf("look up user: %w", err)
+	}
+	if err := s.allowMail(ctx, mail.KindVerification, user.Email); errors.Is(err, errMailSuppressed) {
+		return nil // signed out: the same answer as for anyone else
+	} else if err != nil {
+		return err
 	}
 	return s.sendVerification(ctx, user, in.CallbackURL)
 }
@@ -143,6 +151,7 @@ func (s *Service) VerifyEmail(ctx context.Context, in VerifyEmailInput) (Verifie
 	if err := s.deps.Users.Update(ctx, user); err != nil {
 		return Verified{}, fmt.Errorf("mark email verified: %w", err)
 	}
+	s.profileChanged(ctx, user.ID)
 	return Verified{User: user}, nil
 }
 

@@ -43,6 +43,7 @@ func (s *Service) UpdateUser(ctx context.Context, userID identity.UserID, ch Use
 	if err := s.deps.Users.Update(ctx, u); err != nil {
 		return identity.User{}, fmt.Errorf("update user: %w", err)
 	}
+	s.profileChanged(ctx, u.ID)
 	return u, nil
 }
 

@@ -71,15 +71,20 @@ func (s *Service) revokeAllBut(ctx context.Context, userID identity.UserID, keep
 }
 
 // revoke records ended sessions so cookie-cache copies of them are refused
-// at once instead of when the cache entry expires.
+// at once instead of when the cache entry expires, and drops their session
+// cache entries. Both are tried whatever the other did.
 func (s *Service) revoke(ctx context.Context, tokens ...string) error {
 	if len(tokens) == 0 {
 		return nil
 	}
+	var errs []error
 	if err := s.deps.Revoked.Revoke(ctx, tokens...); err != nil {
-		return fmt.Errorf("record revoked sessions: %w", err)
+		errs = append(errs, fmt.Errorf("record revoked sessions: %w", err))
 	}
-	return nil
+	if err := s.cache().Forget(ctx, tokens...); err != nil {
+		errs = append(errs, fmt.Errorf("drop cached sessions: %w", err))
+	}
+	return errors.Join(errs...)
 }
 
 // CacheStale reports whether a cookie-cache entry for the session behind

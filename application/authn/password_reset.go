@@ -47,6 +47,11 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email identity.Email
 	} else if err != nil {
 		return fmt.Errorf("look up user: %w", err)
 	}
+	if err := s.allowMail(ctx, mail.KindPasswordReset, user.Email); errors.Is(err, errMailSuppressed) {
+		return nil // the answer must not differ from an unknown address's
+	} else if err != nil {
+		return err
+	}
 	now := s.deps.Clock.Now()
 	v := identity.Verification{ID: identity.NewVerificationID(s.deps.IDs.NewUUID()), Identifier: resetIdentifier(token),
 		Value: string(user.ID), ExpiresAt: now.Add(s.policy.Email.ResetTTL), CreatedAt: now, UpdatedAt: now}
@@ -98,7 +103,10 @@ func (s *Service) ResetPassword(ctx context.Context, token, newPassword string) 
 	if err != nil {
 		return fmt.Errorf("hash password: %w", err)
 	}
-	var revoked []string
+	var (
+		revoked []string
+		email   identity.Email
+	)
 	err = s.deps.Tx.InTx(ctx, func(ctx context.Context) error {
 		v, err := s.deps.Verifications.Consume(ctx, resetIdentifier(token))
 		if errors.Is(err, failure.ErrNotFound) || (err == nil && v.Expired(s.deps.Clock.Now())) {
@@ -115,6 +123,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, newPassword string) 
 		if err := s.setPassword(ctx, user.ID, hash); err != nil {
 			return err
 		}
+		email = user.Email
 		// Every other reset link of the user dies with this one.
 		if err := s.deps.Verifications.DeleteFor(ctx, resetPurpose, string(user.ID)); err != nil {
 			return fmt.Errorf("drop other reset tokens: %w", err)
@@ -130,6 +139,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, newPassword string) 
 		return err
 	}
 	s.deps.Outbox.Wake()
+	s.clearSignIn(ctx, email) // a reset ends any sign-in throttling
 	return s.revoke(ctx, revoked...)
 }
 

@@ -21,6 +21,8 @@ type Deps struct {
 	Organizations OrganizationRepository
 	Revoked       RevokedSessions
 	Changes       ContextChanges
+	// SessionCache keeps GetSession answers; nil caches nothing.
+	SessionCache  SessionCache
 	Verifications VerificationRepository
 	Outbox        Outbox
 	EmailTokens   EmailTokens
@@ -28,6 +30,10 @@ type Deps struct {
 	Cipher        TokenCipher
 	// FoldAccents strips diacritics for personal-organization slugs.
 	FoldAccents organization.Folder
+	// Attempts and Sends back the per-account and per-recipient limits
+	// (see throttle.go); nil turns them off.
+	Attempts AttemptCounter
+	Sends    SendLimiter
 }
 
 // Policy holds the rules the service applies.
@@ -43,6 +49,12 @@ type Policy struct {
 	Email             EmailPolicy
 	Links             Links
 	Social            SocialPolicy
+	// Throttle limits failed sign-ins per account and mails per
+	// recipient, when Deps.Attempts and Deps.Sends are set.
+	Throttle ThrottlePolicy
+	// SessionCacheTTL bounds how long a GetSession answer is cached (never
+	// past the session's expiry); zero caches nothing.
+	SessionCacheTTL time.Duration
 }
 
 // EmailPolicy holds the rules of the email flows.
@@ -86,6 +98,9 @@ var DefaultPolicy = Policy{
 	FreshAge:  24 * time.Hour,
 	Email:     DefaultEmailPolicy,
 	Social:    DefaultSocialPolicy,
+	Throttle:  DefaultThrottlePolicy,
+	// SessionCacheTTL matters only with a SessionCache.
+	SessionCacheTTL: 5 * time.Minute,
 }
 
 // Service runs the authentication use cases.

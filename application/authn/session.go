@@ -36,10 +36,28 @@ type CurrentSession struct {
 // session.ErrSessionNotFound; an expired one is deleted and reported as
 // ErrSessionExpired; both mean "signed out" to the client. A due session is
 // extended (session.Policy.Refresh); if it vanished meanwhile the answer is
-// ErrSessionGone. The organization context is recomputed from memberships on
-// every call, so it is never stale.
+// ErrSessionGone. The answer comes from the session cache when it holds one
+// (no storage read: every revocation and context change drops the entry),
+// else it is read from storage, with the organization context recomputed
+// from memberships, and cached.
 func (s *Service) GetSession(ctx context.Context, q SessionQuery) (CurrentSession, error) {
 	now := s.deps.Clock.Now()
+	cached, hit, ticket, cacheErr := s.cache().Get(ctx, q.Token)
+	if cacheErr == nil && hit && s.cachedSession(cached, q, now) {
+		return cached, nil
+	}
+	out, err := s.loadSession(ctx, q, now)
+	if err != nil {
+		return CurrentSession{}, err
+	}
+	if cacheErr == nil {
+		s.fillCache(ctx, ticket, out, now)
+	}
+	return out, nil
+}
+
+// loadSession is GetSession from storage.
+func (s *Service) loadSession(ctx context.Context, q SessionQuery, now time.Time) (CurrentSession, error) {
 	sess, err := s.deps.Sessions.ByToken(ctx, q.Token)
 	if err != nil {
 		return CurrentSession{}, err

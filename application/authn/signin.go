@@ -25,6 +25,9 @@ type SignInInput struct {
 // missing credential and wrong password are one answer,
 // ErrInvalidCredentials, and cost one hash each, so neither the body nor the
 // timing tells them apart. An over-long password is refused before hashing.
+// Every attempt counts against the address's failure streak (throttle.go)
+// until the right password clears it; a throttled address, known or not,
+// gets a *ThrottledError without any lookup.
 func (s *Service) SignIn(ctx context.Context, in SignInInput) (Authenticated, error) {
 	email, err := identity.ParseEmail(in.Email)
 	if err != nil {
@@ -32,6 +35,9 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (Authenticated, er
 	}
 	if s.policy.Passwords.TooLong(in.Password) {
 		return Authenticated{}, identity.ErrPasswordTooLong
+	}
+	if err := s.beginSignIn(ctx, email); err != nil {
+		return Authenticated{}, err
 	}
 	user, err := s.deps.Users.ByEmail(ctx, email)
 	if errors.Is(err, identity.ErrUserNotFound) {
@@ -52,6 +58,7 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (Authenticated, er
 	if !ok {
 		return Authenticated{}, ErrInvalidCredentials
 	}
+	s.clearSignIn(ctx, email) // the right password ends the failure streak
 	account.PasswordHash = s.upgradeHash(ctx, account, in.Password)
 	if s.policy.Email.RequireVerification && !user.EmailVerified {
 		// Only after the right password: the answer must not tell an

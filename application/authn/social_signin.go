@@ -51,6 +51,10 @@ func (s *Service) signInSocial(ctx context.Context, providerID string, tokens OA
 	if err == nil && created {
 		s.deps.Outbox.Wake()
 	}
+	if err == nil && !created {
+		// The sign-in may have marked the address verified.
+		s.profileChanged(ctx, out.User.ID)
+	}
 	return out, created, err
 }
 

@@ -24,7 +24,12 @@ func (s *Service) SetActive(ctx context.Context, c Caller, in SetActiveInput) (*
 		if _, ok := c.active(); !ok {
 			return nil, nil
 		}
-		return nil, s.deps.Sessions.SetActiveOrganization(ctx, c.Session.Token, nil, now)
+		if err := s.deps.Sessions.SetActiveOrganization(ctx, c.Session.Token, nil, now); err != nil {
+			return nil, err
+		}
+		// Cached copies of the session (the server-side session cache)
+		// hold the active organization.
+		return nil, s.changed(ctx, c.User.ID)
 	}
 	ref := Ref{ID: in.ID}
 	if in.ID == "" {
@@ -50,7 +55,10 @@ func (s *Service) SetActive(ctx context.Context, c Caller, in SetActiveInput) (*
 	if err != nil {
 		return nil, err
 	}
-	return active, nil
+	if active == nil {
+		return nil, nil
+	}
+	return active, s.changed(ctx, c.User.ID)
 }
 
 // ActiveMember returns the caller's membership of their active

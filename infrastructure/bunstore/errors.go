@@ -74,9 +74,10 @@ func violated(err error) constraint {
 
 // storageError translates the error of a statement run for op (a short
 // phrase: "create user") once the repository has handled the outcomes its
-// port names. Broken constraints become failures; an ended context stays
-// visible to errors.Is; an unreachable or overloaded database is
-// failure.Unavailable; anything else is an internal error. nil stays nil.
+// port names. Broken constraints become failures; the caller's ended
+// context stays visible to errors.Is; an unreachable, overloaded or
+// timed-out database is ErrUnavailable (failure.Unavailable, code
+// SERVICE_UNAVAILABLE); anything else is an internal error. nil stays nil.
 func storageError(ctx context.Context, op string, err error) error {
 	if err == nil {
 		return nil
@@ -92,22 +93,31 @@ func storageError(ctx context.Context, op string, err error) error {
 	case checkRule, notNull:
 		return failure.Wrap(failure.Invalid, cause, "Invalid value")
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("bunstore: %s: %w", op, err)
-	}
 	if ctxErr := ctx.Err(); ctxErr != nil {
-		// Drivers report an interrupted statement in their own words
-		// ("interrupted", "conn closed"); the context says why.
+		// The caller's context ended. Drivers report an interrupted
+		// statement in their own words ("interrupted", "conn closed");
+		// the context says why.
+		if errors.Is(err, ctxErr) {
+			return cause
+		}
 		return fmt.Errorf("bunstore: %s: %w (%v)", op, ctxErr, err)
 	}
 	if retryable(err) {
 		return failure.Wrap(failure.Conflict, cause, "Concurrent update, try again")
 	}
-	if unavailable(err) {
-		return failure.Wrap(failure.Unavailable, cause, "Service temporarily unavailable")
+	// The caller's context is live, so a deadline here is the statement's
+	// own (WithQueryTimeout, a connect timeout): the database is too slow
+	// or unreachable.
+	if errors.Is(err, context.DeadlineExceeded) || unavailable(err) {
+		return ErrUnavailable.WithCause(cause)
 	}
 	return cause
 }
+
+// ErrUnavailable is how every adapter here reports a database that cannot
+// serve now (down, unreachable, out of connections, too slow): the edge
+// answers it 503 with Retry-After, and the same request may succeed later.
+var ErrUnavailable = failure.New(failure.Unavailable, "SERVICE_UNAVAILABLE", "Service temporarily unavailable")
 
 // retryable reports a PostgreSQL serialization failure or deadlock: the
 // transaction lost a race and may succeed when run again.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
+	"fmt"
+	"net"
 	"slices"
 	"testing"
 
@@ -35,6 +37,8 @@ func TestStorageErrorKinds(t *testing.T) {
 		{"admin shutdown", context.Background(), &pgconn.PgError{Code: "57P01"}, failure.ErrUnavailable},
 		{"bad connection", context.Background(), driver.ErrBadConn, failure.ErrUnavailable},
 		{"driver error after cancel", canceled, errors.New("conn closed"), context.Canceled},
+		{"statement timeout with the caller's context live", context.Background(), fmt.Errorf("timeout: %w", context.DeadlineExceeded), ErrUnavailable},
+		{"connection refused", context.Background(), &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}, ErrUnavailable},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -46,6 +50,10 @@ func TestStorageErrorKinds(t *testing.T) {
 	}
 	if got := storageError(context.Background(), "op", &pgconn.PgError{Code: "42601"}); failure.KindOf(got) != 0 {
 		t.Fatalf("syntax error classified as %v, want an unclassified internal error", failure.KindOf(got))
+	}
+	var fail *failure.Error
+	if got := storageError(context.Background(), "op", driver.ErrBadConn); !errors.As(got, &fail) || fail.Code != "SERVICE_UNAVAILABLE" {
+		t.Fatalf("storageError(ErrBadConn) = %v, want code SERVICE_UNAVAILABLE", got)
 	}
 	if storageError(context.Background(), "op", nil) != nil {
 		t.Fatal("storageError(nil) != nil")

@@ -138,6 +138,9 @@ func (m *Migrator) exclusive(ctx context.Context, tableLock bool, fn func(ctx co
 	if m.err != nil {
 		return m.err
 	}
+	// A migration may wait for another node's lock or build an index:
+	// the caller's context bounds it, not the per-statement timeout.
+	ctx = WithoutQueryTimeout(ctx)
 	if Dialect(m.db) == DialectPostgres {
 		unlock, err := m.advisoryLock(ctx)
 		if err != nil {

@@ -43,14 +43,20 @@ const (
 	// connMaxLifetime recycles connections so that a fail-over or a
 	// PgBouncer/DNS change is picked up without a restart.
 	connMaxLifetime = 30 * time.Minute
+	// defaultConnectTimeout bounds a PostgreSQL connection attempt when
+	// neither the URL (connect_timeout) nor WithConnectTimeout says: an
+	// unreachable host then fails a request instead of hanging it.
+	defaultConnectTimeout = 5 * time.Second
 )
 
 // Option tunes Open.
 type Option func(*options)
 
 type options struct {
-	tracing      bool
-	maxOpenConns int
+	tracing        bool
+	maxOpenConns   int
+	connectTimeout time.Duration
+	queryTimeout   time.Duration
 }
 
 // WithTracing adds an OpenTelemetry span (bunotel) to every query, using the
@@ -65,6 +71,28 @@ func WithMaxOpenConns(n int) Option {
 	return func(o *options) { o.maxOpenConns = max(n, minMaxOpenConns) }
 }
 
+// WithConnectTimeout bounds each PostgreSQL connection attempt (TCP, TLS
+// and start-up), unless the URL's connect_timeout (or PGCONNECT_TIMEOUT)
+// says otherwise. The
+// default is 5 s. SQLite ignores it.
+func WithConnectTimeout(d time.Duration) Option {
+	return func(o *options) {
+		if d > 0 {
+			o.connectTimeout = d
+		}
+	}
+}
+
+// WithQueryTimeout bounds every statement built by bun's query builders,
+// waiting for a pooled connection included, to d, unless the caller's
+// context ends sooner (see queryTimeoutHook). With PostgreSQL down or
+// overloaded, a request then fails with failure.Unavailable within d
+// instead of waiting for the pool. Migrations are exempt. 0 (the default)
+// adds no bound.
+func WithQueryTimeout(d time.Duration) Option {
+	return func(o *options) { o.queryTimeout = max(d, 0) }
+}
+
 // Open connects to the database named by databaseURL and pings it:
 //
 //   - postgres://… or postgresql://… is PostgreSQL through pgx. Without
@@ -76,7 +104,7 @@ func WithMaxOpenConns(n int) Option {
 //
 // Error messages never contain the password of the URL.
 func Open(ctx context.Context, databaseURL string, opts ...Option) (*bun.DB, error) {
-	o := options{maxOpenConns: defaultMaxOpenConns}
+	o := options{maxOpenConns: defaultMaxOpenConns, connectTimeout: defaultConnectTimeout}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -101,6 +129,12 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (*bun.DB, err
 	if err != nil {
 		return nil, err
 	}
+	if o.queryTimeout > 0 {
+		// First, so that every later hook (tracing) sees the bounded
+		// context.
+		db.AddQueryHook(queryTimeoutHook{timeout: o.queryTimeout})
+		queryTimeouts.Store(db, o.queryTimeout)
+	}
 	if o.tracing {
 		db.AddQueryHook(bunotel.NewQueryHook(bunotel.WithDBName(dbName)))
 	}
@@ -124,6 +158,9 @@ func openPostgres(databaseURL string, o options) (*bun.DB, string, error) {
 	// cache) each distinct text. The simple protocol is one round trip.
 	if !urlSets(databaseURL, "default_query_exec_mode") {
 		cfg.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
+	}
+	if cfg.ConnectTimeout == 0 { // neither connect_timeout nor PGCONNECT_TIMEOUT
+		cfg.ConnectTimeout = o.connectTimeout
 	}
 	sqldb := stdlib.OpenDB(*cfg)
 	sqldb.SetMaxOpenConns(o.maxOpenConns)

@@ -41,7 +41,14 @@ func (r *TxRunner) InTx(ctx context.Context, fn func(ctx context.Context) error)
 	if current, ok := ctx.Value(txKey{}).(*txValue); ok && current.db == r.db {
 		return fn(ctx)
 	}
-	tx, err := r.db.BeginTx(ctx, nil)
+	// The connection is taken first, within the query timeout, because
+	// the context of BEGIN governs the whole transaction.
+	conn, err := boundedConn(ctx, r.db)
+	if err != nil {
+		return storageError(ctx, "begin transaction", err)
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return storageError(ctx, "begin transaction", err)
 	}

@@ -2,7 +2,6 @@ package rest
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -274,13 +273,9 @@ func queryBool(c echo.Context, name string) bool {
 	return ok && (len(vals) > 1 || vals[0] != "")
 }
 
-// clientOf describes the caller for the session row: the socket's peer
-// address (proxy headers are honoured only once trusted proxies are
-// configurable, with rate limiting) and the User-Agent, "" when absent.
+// clientOf describes the caller for the session row: the client address
+// (client_ip.go: X-Forwarded-For only through trusted proxies) and the
+// User-Agent, "" when absent.
 func clientOf(r *http.Request) authn.Client {
-	ip := r.RemoteAddr
-	if host, _, err := net.SplitHostPort(ip); err == nil {
-		ip = host
-	}
-	return authn.Client{IPAddress: ip, UserAgent: r.UserAgent()}
+	return authn.Client{IPAddress: clientIPString(r), UserAgent: r.UserAgent()}
 }

@@ -3,6 +3,7 @@ package rest
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -69,6 +70,11 @@ type Config struct {
 	// work differs (a mail is queued only for a real account), the wall
 	// time must not. 500 ms (better-auth's) if zero; tests set a few ms.
 	EnumerationFloor time.Duration
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed
+	// (client_ip.go); none: the socket's peer is the client.
+	TrustedProxies []netip.Prefix
+	// RateLimit is the per-IP limiting of /api/auth; off without a Limiter.
+	RateLimit RateLimit
 }
 
 // Validate reports configuration the edge cannot serve safely. The
@@ -96,6 +102,7 @@ func (cfg Config) Validate() error {
 	if cfg.EnumerationFloor < 0 {
 		errs = append(errs, errors.New("rest: EnumerationFloor is negative"))
 	}
+	errs = append(errs, cfg.RateLimit.Validate())
 	return errors.Join(errs...)
 }
 

@@ -88,6 +88,13 @@ var codeStatus = map[string]int{
 	"ACCOUNT_NOT_FOUND": http.StatusBadRequest,
 }
 
+// codeUnavailable is the code of a 503: a dependency (the database) is
+// down, unreachable or too slow, and the request may succeed later.
+const codeUnavailable = "SERVICE_UNAVAILABLE"
+
+// retryAfterUnavailable is the Retry-After, in seconds, of every 503.
+const retryAfterUnavailable = "1"
+
 // statusClientClosedRequest is nginx's 499, for requests abandoned by
 // their client.
 const statusClientClosedRequest = 499
@@ -114,7 +121,7 @@ func classify(err error) response {
 		// The client hung up: nobody reads the answer, and it is no bug.
 		return response{status: statusClientClosedRequest}
 	case errors.Is(err, context.DeadlineExceeded):
-		return response{status: http.StatusServiceUnavailable, body: bodyOf("", "Service temporarily unavailable")}
+		return response{status: http.StatusServiceUnavailable, body: bodyOf(codeUnavailable, "Service temporarily unavailable")}
 	case errors.As(err, &pe):
 		return response{status: http.StatusInternalServerError, log: true}
 	case errors.As(err, &api):
@@ -171,8 +178,13 @@ func (h errorHandler) handle(err error, c echo.Context) {
 	if res.log {
 		h.logInternal(c, err, res.status)
 	}
-	if res.status == http.StatusServiceUnavailable {
-		c.Response().Header().Set("Retry-After", "1")
+	if res.status == http.StatusServiceUnavailable && c.Response().Header().Get("Retry-After") == "" {
+		// A dependency is down or overloaded (failure.Unavailable, a
+		// deadline): ask clients to come back shortly rather than hammer.
+		c.Response().Header().Set("Retry-After", retryAfterUnavailable)
+	}
+	if res.status == http.StatusTooManyRequests {
+		setRetryAfterOf(c.Response().Header(), err) // a throttled account's wait
 	}
 	if res.status == http.StatusRequestEntityTooLarge {
 		// The rest of the body is not worth draining.

@@ -60,6 +60,7 @@ type serverOptions struct {
 	routes  []rest.Routes
 	extra   []string // trusted origins
 	policy  func(*authn.Policy)
+	deps    func(*authn.Deps)
 	config  []func(*rest.Config)
 	shared  *testServer
 	// providers are the social sign-in providers of the built service.
@@ -89,6 +90,9 @@ func withShared(other *testServer) option { return func(o *serverOptions) { o.sh
 
 // withPolicy adjusts the use cases' policy.
 func withPolicy(f func(*authn.Policy)) option { return func(o *serverOptions) { o.policy = f } }
+
+// withDeps adjusts the ports of the service the harness builds.
+func withDeps(f func(*authn.Deps)) option { return func(o *serverOptions) { o.deps = f } }
 
 // withConfig adjusts the edge's configuration.
 func withConfig(f func(*rest.Config)) option {
@@ -144,13 +148,17 @@ func newServer(t *testing.T, opts ...option) *testServer {
 			o.providers = authntest.Providers{}
 		}
 		policy.Social.Linking.Trusted = map[string]bool{"google": true} // as the runtime lists trusted providers
-		svc := authn.NewService(authn.Deps{
+		deps := authn.Deps{
 			Clock: clock, IDs: ids, Tokens: o.tokens, Hasher: &authntest.Hasher{},
 			Tx: repos.Tx, Users: repos.Users, Accounts: repos.Accounts, Sessions: repos.Sessions,
 			Organizations: repos.Organizations, Revoked: revoked, Changes: changes, Verifications: repos.Verifications,
 			Outbox: store.Outbox(), EmailTokens: emails, FoldAccents: authntest.NoFold,
 			Providers: o.providers, Cipher: authntest.Cipher{},
-		}, policy)
+		}
+		if o.deps != nil {
+			o.deps(&deps)
+		}
+		svc := authn.NewService(deps, policy)
 		o.auth, social = svc, svc
 	}
 	if o.wrap != nil && o.shared == nil {

@@ -13,10 +13,10 @@ type Routes interface {
 }
 
 // NewEcho builds the HTTP server. Middleware runs in this order: request id,
-// security headers and CORS (preflights end there), the set-auth-token header of responses that issue
+// the client address (client_ip.go), security headers and CORS (preflights end there), the set-auth-token header of responses that issue
 // a session cookie, panic recovery, the extra middleware given (e.g.
-// tracing), the route gate (404 for anything no route serves), the body
-// limit, the cookie origin check; then the handler. Every error is rendered
+// tracing), the route gate (404 for anything no route serves), the per-IP
+// rate limit (rate_limit.go), the body limit, the cookie origin check; then the handler. Every error is rendered
 // by one handler; internal ones are logged to logger with the request id.
 // All routes must be registered here: the gate knows only these.
 func NewEcho(cfg Config, logger *slog.Logger, routes []Routes, middleware ...echo.MiddlewareFunc) *echo.Echo {
@@ -38,8 +38,8 @@ func NewEcho(cfg Config, logger *slog.Logger, routes []Routes, middleware ...ech
 		known[r.Method+" "+r.Path] = true
 	}
 
-	e.Use(withRequestID, edgeHeaders(s.origins, s.cookies.secure), s.cookies.exposeSessionToken, recoverPanics)
+	e.Use(withRequestID, clientIPResolver{trusted: cfg.TrustedProxies}.middleware, edgeHeaders(s.origins, s.cookies.secure), s.cookies.exposeSessionToken, recoverPanics)
 	e.Use(middleware...)
-	e.Use(routeGate(known), limitBody(s.bodyLimit), s.origins.middleware)
+	e.Use(routeGate(known), newRateLimiter(cfg.RateLimit).middleware, limitBody(s.bodyLimit), s.origins.middleware)
 	return e
 }

@@ -76,6 +76,17 @@ type Config struct {
 
 	OAuth OAuth
 
+	RateLimit RateLimit
+
+	// RedisURL is REDIS_URL: where shared ephemeral state (rate limits,
+	// the session cache, revocations) lives; "" keeps it per node.
+	RedisURL string
+	// SessionCacheTTL is SESSION_CACHE_TTL: how long a get-session answer
+	// is cached (never past the session's expiry); 0 turns the cache off.
+	SessionCacheTTL time.Duration
+
+	Ops Ops
+
 	// TracesExporter and MetricsExporter are OTEL_TRACES_EXPORTER and
 	// OTEL_METRICS_EXPORTER: none, otlp or console.
 	TracesExporter  string
@@ -278,6 +289,10 @@ func Load(logger *slog.Logger) (Config, error) {
 	c.Email = r.email(c.Env)
 	c.Organizations = r.organizations()
 	c.OAuth = r.oauth(logger)
+	c.RateLimit = r.rateLimit()
+	c.RedisURL = r.redisURL()
+	c.SessionCacheTTL = r.secondsOrZero("SESSION_CACHE_TTL")
+	c.Ops = r.ops()
 	c.TracesExporter = r.exporter("OTEL_TRACES_EXPORTER")
 	c.MetricsExporter = r.exporter("OTEL_METRICS_EXPORTER")
 	c.Secrets, c.SecretVersions = r.secrets(c, logger)

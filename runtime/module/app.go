@@ -61,10 +61,12 @@ func newEcho(rc rest.Config, logger *slog.Logger, routes []rest.Routes, _ *sdktr
 	return rest.NewEcho(rc, logger, routes, otelecho.Middleware(telemetry.ServiceName, otelecho.WithSkipper(carriesTokenInPath)))
 }
 
-func newHTTPServer(c config.Config, e *echo.Echo, logger *slog.Logger) *http.Server {
+// newHTTPServer puts the health probes (/healthz, /readyz) in front of the
+// API, outside its middleware.
+func newHTTPServer(c config.Config, e *echo.Echo, health *rest.Health, logger *slog.Logger) *http.Server {
 	return &http.Server{
 		Addr:              c.HTTPAddr,
-		Handler:           e,
+		Handler:           health.Wrap(e),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,

@@ -4,13 +4,11 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/beep/iam/application/authn"
-	"github.com/beep/iam/application/tenancy"
 	"github.com/beep/iam/domain/identity"
 	"github.com/beep/iam/domain/session"
 	"github.com/beep/iam/infrastructure/emailtoken"
 	"github.com/beep/iam/infrastructure/password"
 	"github.com/beep/iam/infrastructure/randomness"
-	"github.com/beep/iam/infrastructure/revocation"
 	"github.com/beep/iam/infrastructure/systemclock"
 	"github.com/beep/iam/infrastructure/telemetry"
 	"github.com/beep/iam/infrastructure/textfold"
@@ -26,8 +24,11 @@ var Auth = fx.Module("auth",
 		fx.Annotate(func() randomness.IDs { return randomness.IDs{} }, fx.As(new(authn.IDs))),
 		fx.Annotate(func() randomness.Tokens { return randomness.Tokens{} }, fx.As(new(authn.Tokens))),
 		fx.Annotate(newHasher, fx.As(new(authn.PasswordHasher))),
-		fx.Annotate(newRevokedSessions, fx.As(new(authn.RevokedSessions))),
-		fx.Annotate(newContextChanges, fx.As(new(authn.ContextChanges)), fx.As(new(tenancy.ContextChanges))),
+		newRedisClient, // redis.go: nil without REDIS_URL
+		fx.Annotate(redisReadiness, fx.ResultTags(`group:"readiness,flatten"`)),
+		newRevokedSessions,
+		newContextChanges,
+		newSessionCache,
 		fx.Annotate(newOAuthProviders, fx.As(new(authn.OAuthProviders))),
 		fx.Annotate(newTokenCipher, fx.As(new(authn.TokenCipher))),
 		authPolicy,
@@ -42,19 +43,6 @@ func newHasher(c config.Config) (*password.Hasher, error) {
 	return password.New(password.Config{Algorithm: password.Algorithm(c.PasswordHash), Concurrency: c.HashConcurrency, MaxWait: c.HashQueueWait})
 }
 
-// newRevokedSessions remembers revocations for as long as a cookie-cache
-// entry can live. It is per node: with several nodes a revocation on one is
-// not seen by the others until shared storage (Redis) backs this port.
-func newRevokedSessions(c config.Config, clock authn.Clock) *revocation.Memory {
-	return revocation.NewMemory(c.CookieCacheMaxAge, clock.Now)
-}
-
-// newContextChanges remembers organization-context changes for as long as
-// a cookie-cache entry can live; per node, like newRevokedSessions.
-func newContextChanges(c config.Config, clock authn.Clock) *revocation.ContextChanges {
-	return revocation.NewContextChanges(c.CookieCacheMaxAge, clock.Now)
-}
-
 func newEmailTokens(c config.Config, clock authn.Clock) authn.EmailTokens {
 	return emailtoken.New(c.SecretKeys(), clock.Now)
 }
@@ -66,6 +54,7 @@ func authPolicy(c config.Config) authn.Policy {
 		DeleteUserEnabled: c.UserDeleteEnabled,
 		Links:             emailLinks(c),
 		Social:            socialPolicy(c),
+		SessionCacheTTL:   c.SessionCacheTTL,
 		Email: authn.EmailPolicy{
 			SendVerificationOnSignUp: c.Email.SendVerificationOnSignUp,
 			RequireVerification:      c.Email.VerificationRequired,
@@ -98,19 +87,22 @@ type authDeps struct {
 	Organizations authn.OrganizationRepository
 	Revoked       authn.RevokedSessions
 	Changes       authn.ContextChanges
+	SessionCache  authn.SessionCache // nil: none (SESSION_CACHE_TTL=0)
 	Verifications authn.VerificationRepository
 	Outbox        authn.Outbox
 	EmailTokens   authn.EmailTokens
 	Providers     authn.OAuthProviders
 	Cipher        authn.TokenCipher
+	Attempts      authn.AttemptCounter // RateLimits; nil when limits are off
+	Sends         authn.SendLimiter
 }
 
 func newAuthService(d authDeps, p authn.Policy) *authn.Service {
 	return authn.NewService(authn.Deps{
 		Clock: d.Clock, IDs: d.IDs, Tokens: d.Tokens, Hasher: d.Hasher, Tx: d.Tx,
 		Users: d.Users, Accounts: d.Accounts, Sessions: d.Sessions, Organizations: d.Organizations,
-		Revoked: d.Revoked, Changes: d.Changes, Verifications: d.Verifications, Outbox: d.Outbox, EmailTokens: d.EmailTokens,
-		Providers: d.Providers, Cipher: d.Cipher,
+		Revoked: d.Revoked, Changes: d.Changes, SessionCache: d.SessionCache, Verifications: d.Verifications, Outbox: d.Outbox, EmailTokens: d.EmailTokens,
+		Providers: d.Providers, Cipher: d.Cipher, Attempts: d.Attempts, Sends: d.Sends,
 		FoldAccents: textfold.FoldAccents,
 	}, p)
 }

@@ -26,7 +26,8 @@ var Database = fx.Module("database",
 // openDatabase depends on the telemetry providers so the query hook finds
 // them installed.
 func openDatabase(lc fx.Lifecycle, c config.Config, _ *sdktrace.TracerProvider, _ *sdkmetric.MeterProvider) (*bun.DB, error) {
-	db, err := bunstore.Open(context.Background(), c.DatabaseURL, bunstore.WithTracing())
+	db, err := bunstore.Open(context.Background(), c.DatabaseURL, bunstore.WithTracing(),
+		bunstore.WithConnectTimeout(c.Ops.DatabaseConnectTimeout), bunstore.WithQueryTimeout(c.Ops.DatabaseQueryTimeout))
 	if err != nil {
 		return nil, err
 	}

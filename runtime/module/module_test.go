@@ -26,6 +26,9 @@ func testConfig(t *testing.T, env map[string]string) config.Config {
 	t.Setenv("APP_ENV", "dev")
 	t.Setenv("LOG_LEVEL", "error")
 	t.Setenv("EMAIL_TRANSPORT", "memory")
+	// Rate limits would trip the graph tests' bursts; ratelimit_test.go
+	// turns them on.
+	t.Setenv("RATE_LIMIT_ENABLED", "false")
 	for k, v := range env {
 		t.Setenv(k, v)
 	}

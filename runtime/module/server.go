@@ -16,8 +16,11 @@ func Server(c config.Config) fx.Option {
 		Database,
 		Repositories,
 		Email,
+		RateLimits,
 		Auth,
 		Organizations,
+		Health,
+		Janitor,
 		App,
 		fx.StopTimeout(c.ShutdownTimeout),
 	)

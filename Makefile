@@ -52,7 +52,7 @@ lint:
 
 ## bench: password-hash ceilings and sign-in/get-session load on PostgreSQL
 bench: build
-	scripts/with-postgres.sh scripts/bench.sh
+	scripts/with-postgres.sh scripts/with-redis.sh scripts/bench.sh
 
 ## migrate: apply pending migrations (DATABASE_URL, default the SQLite file)
 migrate: build

@@ -153,3 +153,47 @@ func TestBlackBoxSecurity(t *testing.T) {
 		}
 	})
 }
+
+// TestBlackBoxBruteForce: with the shipped defaults (limits on, no
+// trusted proxy), password guessing from one IP is cut off after 3
+// attempts in 10 s, and rotating X-Forwarded-For does not buy new buckets:
+// the header is only believed from a trusted proxy.
+func TestBlackBoxBruteForce(t *testing.T) {
+	base := startServer(t, map[string]string{"RATE_LIMIT_ENABLED": "true"})
+	var got []int
+	for i := range 6 {
+		req, _ := http.NewRequest(http.MethodPost, base+"/api/auth/sign-in/email",
+			strings.NewReader(`{"email":"victim@example.com","password":"guess number `+string(rune('a'+i))+`"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Forwarded-For", "198.51.100."+string(rune('1'+i))) // spoofed, a new "IP" each time
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		got = append(got, resp.StatusCode)
+		if resp.StatusCode == http.StatusTooManyRequests {
+			if string(body) != `{"message":"Too many requests. Please try again later."}` || resp.Header.Get("X-Retry-After") == "" || resp.Header.Get("Retry-After") == "" {
+				t.Fatalf("429 = %s, X-Retry-After %q, Retry-After %q", body, resp.Header.Get("X-Retry-After"), resp.Header.Get("Retry-After"))
+			}
+		}
+	}
+	want := []int{401, 401, 401, 429, 429, 429}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("six guesses with rotating X-Forwarded-For answered %v, want %v", got, want)
+		}
+	}
+	// Health probes are never limited.
+	for range 10 {
+		resp, err := http.Get(base + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("/healthz = %d", resp.StatusCode)
+		}
+	}
+}

@@ -12,9 +12,9 @@ PID=""
 stop() { [ -n "$PID" ] && { kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; PID=""; }; return 0; }
 trap stop EXIT INT TERM
 
-# run LABEL REDIS_URL: a fresh database, one iamd, one authbench run.
+# run NAME LABEL REDIS_URL: a fresh database, one iamd, one authbench run.
 run() {
-	local label=$1 redis=$2 db="bench_$$_$1" port
+	local label=$2 redis=$3 db="bench_$$_$1" port
 	psql "$IAM_TEST_POSTGRES_URL" -qc "create database $db" >/dev/null
 	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 	APP_ENV=production EMAIL_TRANSPORT=memory BETTER_AUTH_SECRET="bench-secret-0123456789abcdef0123456789" DATABASE_AUTO_MIGRATE=true \
@@ -29,9 +29,9 @@ run() {
 	stop
 }
 
-run "no Redis (single node)" ""
+run memory "no Redis (single node)" ""
 if [ -n "${IAM_TEST_REDIS_URL:-}" ]; then
-	run "Redis (session cache and shared sets)" "$IAM_TEST_REDIS_URL"
+	run redis "Redis (session cache and shared sets)" "$IAM_TEST_REDIS_URL"
 fi
 
 echo

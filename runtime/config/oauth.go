@@ -89,7 +89,6 @@ func (r *reader) oauth(logger *slog.Logger) OAuth {
 		}
 	}
 	if logger != nil {
-		logger.Info("social sign-in providers", "enabled", ids, "trusted", o.Trusted)
 		if len(missing) > 0 && len(r.v.GetString("OAUTH_PROVIDER_NAMES")) > 0 {
 			logger.Warn("listed social sign-in providers lack OAUTH_PROVIDER_<NAME>_CLIENT_ID and _CLIENT_SECRET and stay off", "providers", missing)
 		}

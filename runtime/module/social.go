@@ -30,10 +30,16 @@ func newOAuthProviders(c config.Config) (oauth.Registry, error) {
 	return r, nil
 }
 
-// warmProviders fetches the OpenID Connect discovery documents at start-up
+// warmProviders logs which providers are on and fetches the OpenID Connect
+// discovery documents at start-up
 // so a misconfigured or unreachable issuer shows in the log at once; it
 // never stops the server (the provider retries on use).
-func warmProviders(providers authn.OAuthProviders, logger *slog.Logger) {
+func warmProviders(providers authn.OAuthProviders, c config.Config, logger *slog.Logger) {
+	enabled := make([]string, len(c.OAuth.Providers))
+	for i, p := range c.OAuth.Providers {
+		enabled[i] = p.ID
+	}
+	logger.Info("social sign-in providers", "enabled", enabled, "trusted", c.OAuth.Trusted)
 	r, ok := providers.(interface{ Discover(context.Context) error })
 	if !ok {
 		return

@@ -59,10 +59,22 @@ func (s *Service) VerifyPassword(ctx context.Context, userID identity.UserID, pa
 }
 
 // checkPassword verifies password against the user's credential account and
-// returns the account.
+// returns the account. Each check counts as a sign-in attempt of the
+// user's address (the per-account throttle), so a stolen session cannot
+// guess the password through verify-password, change-password or
+// delete-user faster than sign-in allows.
 func (s *Service) checkPassword(ctx context.Context, userID identity.UserID, password string) (identity.Account, error) {
 	if s.policy.Passwords.TooLong(password) {
 		return identity.Account{}, identity.ErrPasswordTooLong // refused before any hashing
+	}
+	user, err := s.deps.Users.ByID(ctx, userID)
+	if errors.Is(err, identity.ErrUserNotFound) {
+		return identity.Account{}, ErrCredentialAccountNotFound
+	} else if err != nil {
+		return identity.Account{}, fmt.Errorf("look up user: %w", err)
+	}
+	if err := s.beginSignIn(ctx, user.Email); err != nil {
+		return identity.Account{}, err
 	}
 	account, err := s.deps.Accounts.Credential(ctx, userID)
 	if errors.Is(err, identity.ErrAccountNotFound) {
@@ -77,6 +89,7 @@ func (s *Service) checkPassword(ctx context.Context, userID identity.UserID, pas
 	if !ok {
 		return identity.Account{}, ErrInvalidPassword
 	}
+	s.clearSignIn(ctx, user.Email)
 	return account, nil
 }
 

@@ -373,3 +373,23 @@ func TestMailsPerRecipientAreLimited(t *testing.T) {
 		t.Fatalf("reset mails an hour later: got %d, want 4", n)
 	}
 }
+
+// TestPasswordChecksShareTheSignInThrottle: a stolen session cannot guess
+// the password through verify-password faster than sign-in allows; the
+// failures count on the same per-account streak.
+func TestPasswordChecksShareTheSignInThrottle(t *testing.T) {
+	p := authn.ThrottlePolicy{SignIn: authn.Backoff{Free: 3, Base: 30 * time.Second, Max: 2 * time.Minute, Cap: 100, CapDelay: time.Hour, Forget: 24 * time.Hour}}
+	s := newServer(t, withThrottle(p)...)
+	cookie, _ := s.signUp(t, "Victim", "victim@example.com")
+	for i := range 3 {
+		if res := s.post(t, "/verify-password", `{"password":"guess-`+strconv.Itoa(i)+`"}`, "Cookie", cookie); res.status != http.StatusBadRequest {
+			t.Fatalf("guess %d: got %d %s, want 400", i+1, res.status, res.body)
+		}
+	}
+	if got := retryAfter(t, s.post(t, "/verify-password", `{"password":"password123"}`, "Cookie", cookie)); got != 30 {
+		t.Fatalf("4th check: Retry-After %d, want 30", got)
+	}
+	if got := retryAfter(t, s.post(t, "/sign-in/email", `{"email":"victim@example.com","password":"password123"}`)); got != 30 {
+		t.Fatalf("sign-in after 3 verify-password failures: Retry-After %d, want 30 (one streak)", got)
+	}
+}

@@ -78,11 +78,11 @@ func (f *Fallback) Begin(ctx context.Context, key string, now time.Time, b authn
 }
 
 // Clear clears both: a streak counted in memory during an outage must not
-// outlive the success that ended it.
+// outlive the success that ended it. The primary is always tried, even
+// while it is being skipped: a success or a reset that could not reach
+// Redis would leave the user throttled there once it answers again.
 func (f *Fallback) Clear(ctx context.Context, key string) error {
-	if f.usePrimary() {
-		f.observe(ctx, f.primary.Clear(ctx, key))
-	}
+	f.observe(ctx, f.primary.Clear(ctx, key)) // logged and counted there
 	return f.secondary.Clear(ctx, key)
 }
 

@@ -24,6 +24,11 @@ const DefaultReadinessTimeout = time.Second
 type ReadinessCheck struct {
 	Name  string
 	Check func(ctx context.Context) error
+	// Optional marks a dependency the node can serve without (Redis: limits
+	// fall back to memory, sessions to the database). Its failure shows in
+	// the body and turns the status to "degraded", but the answer stays
+	// 200: one Redis outage must not take every node out of rotation.
+	Optional bool
 }
 
 // Health answers the orchestrator's probes:
@@ -96,11 +101,16 @@ const (
 func (h *Health) ready(w http.ResponseWriter, r *http.Request) {
 	results := h.Run(r.Context())
 	status, body := http.StatusOK, probeBody{Status: "ok", Checks: results}
-	for _, res := range results {
-		if res != checkOK {
+	for _, c := range h.checks {
+		switch {
+		case results[c.Name] == checkOK:
+		case c.Optional:
+			if body.Status == "ok" {
+				body.Status = "degraded"
+			}
+		default:
 			status, body.Status = http.StatusServiceUnavailable, "unavailable"
 			w.Header().Set("Retry-After", retryAfterUnavailable)
-			break
 		}
 	}
 	writeProbe(w, r, status, body)

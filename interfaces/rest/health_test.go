@@ -16,6 +16,8 @@ func TestHealthProbes(t *testing.T) {
 	t.Parallel()
 	ok := rest.ReadinessCheck{Name: "database", Check: func(context.Context) error { return nil }}
 	down := rest.ReadinessCheck{Name: "redis", Check: func(context.Context) error { return errors.New("dial tcp: connection refused") }}
+	optionalDown := down
+	optionalDown.Optional = true
 	hang := rest.ReadinessCheck{Name: "database", Check: func(ctx context.Context) error { <-ctx.Done(); time.Sleep(time.Second); return ctx.Err() }}
 	next := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusTeapot) })
 
@@ -34,6 +36,8 @@ func TestHealthProbes(t *testing.T) {
 		{"a hanging check times out", []rest.ReadinessCheck{hang}, http.MethodGet, "/readyz", 503,
 			map[string]any{"status": "unavailable", "checks": map[string]any{"database": "timeout"}}},
 		{"HEAD", []rest.ReadinessCheck{ok}, http.MethodHead, "/readyz", 200, nil},
+		{"an optional dependency down degrades, stays ready", []rest.ReadinessCheck{ok, optionalDown}, http.MethodGet, "/readyz", 200,
+			map[string]any{"status": "degraded", "checks": map[string]any{"database": "ok", "redis": "unavailable"}}},
 		{"POST is refused", nil, http.MethodPost, "/healthz", 405, nil},
 		{"other paths pass through", nil, http.MethodGet, "/api/auth/ok", http.StatusTeapot, nil},
 	}

@@ -57,7 +57,7 @@ func redisReadiness(client *redisstore.Client) []rest.ReadinessCheck {
 	if client == nil {
 		return nil
 	}
-	return []rest.ReadinessCheck{{Name: "redis", Check: client.Ping}}
+	return []rest.ReadinessCheck{{Name: "redis", Check: client.Ping, Optional: true}}
 }
 
 // newRevokedSessions remembers revocations for as long as a cookie-cache

@@ -261,3 +261,30 @@ func TestFallbackCountsAndLimits(t *testing.T) {
 		t.Fatalf("failures counted after the skip: got %d, want 2 (the primary is tried again)", f.Failures())
 	}
 }
+
+// TestMemoryStreaksNeverShareALockout: a flood of sign-ins with random
+// emails fills the streak table, but a real user's streak is never pooled
+// with the flood: their right password still gets in.
+func TestMemoryStreaksNeverShareALockout(t *testing.T) {
+	clock := authntest.NewClock(start)
+	m := ratelimit.NewMemory(clock.Now, 100)
+	ctx := context.Background()
+	b := authn.Backoff{Free: 3, Base: 30 * time.Second, Max: time.Hour, Cap: 100, CapDelay: 24 * time.Hour, Forget: 7 * 24 * time.Hour}
+	// A flood of 1,000 addresses, each with 5 failures (past Free).
+	for range 1000 {
+		key := "flood-" + randomHex(t)
+		for range 5 {
+			if _, err := m.Begin(ctx, key, clock.Now(), b); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if got := m.Len(); got > 100 {
+		t.Fatalf("streaks tracked after the flood: %d, want ≤ 100", got)
+	}
+	for range 3 {
+		if wait, _ := m.Begin(ctx, "victim", clock.Now(), b); wait != 0 {
+			t.Fatalf("the victim's own attempt waits %v: pooled with the flood", wait)
+		}
+	}
+}

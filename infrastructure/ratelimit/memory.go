@@ -101,7 +101,14 @@ func (m *Memory) Begin(_ context.Context, key string, now time.Time, b authn.Bac
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.sweep(now)
-	e := m.slot(m.streaks, key, 0, b.Forget, now)
+	e := m.streak(key, b, now)
+	if e == nil {
+		// Full of streaks that all block: a flood of a million accounts,
+		// each past its free failures. This key goes uncounted rather than
+		// share a streak with the flood (a shared streak would lock every
+		// user out); the per-IP limits still hold.
+		return 0, nil
+	}
 	if !e.expires.IsZero() && !now.Before(e.expires) {
 		*e = entry{}
 	}
@@ -127,6 +134,32 @@ func (m *Memory) Len() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return len(m.windows) + len(m.streaks)
+}
+
+// streak returns key's failure streak, creating it. When the table is
+// full, streaks that block nothing yet (fewer failures than b.Free) make
+// room: never an overflow streak shared by everyone, which an attacker
+// could fill to lock every account out. nil when every streak blocks.
+func (m *Memory) streak(key string, b authn.Backoff, now time.Time) *entry {
+	if e, ok := m.streaks[key]; ok {
+		return e
+	}
+	if len(m.streaks) >= m.maxKeys {
+		m.sweepTable(m.streaks, now)
+	}
+	if len(m.streaks) >= m.maxKeys {
+		for k, e := range m.streaks {
+			if e.count < b.Free {
+				delete(m.streaks, k)
+			}
+		}
+	}
+	if len(m.streaks) >= m.maxKeys {
+		return nil
+	}
+	e := &entry{}
+	m.streaks[key] = e
+	return e
 }
 
 // slot returns key's entry in table, creating it; when the table is full,

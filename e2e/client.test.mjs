@@ -29,6 +29,7 @@
 // a flow can inspect raw Set-Cookie lines and headers the SDK does not expose.
 // The servers under test run without rate limiting (the oracle because NODE_ENV is unset; Beep does not rate-limit
 // yet). Each flow still keeps to ≤3 sign-ups/sign-ins, the built-in per-10-s limit for one path.
+import { parseSetCookie, makeBrowser, show, ok, fails } from "./browser.mjs";
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createAuthClient } from "better-auth/client";
@@ -38,6 +39,7 @@ import {
 } from "./mail.mjs";
 
 const BASE_URL = (process.env.BASE_URL || "http://127.0.0.1:3999").replace(/\/+$/, "");
+const makeClient = () => makeBrowser(BASE_URL);
 const API = `${BASE_URL}/api/auth`;
 const BEEP = process.env.BEEP === "1";
 const LABEL = process.env.E2E_LABEL ? `${process.env.E2E_LABEL}: ` : "";
@@ -53,85 +55,6 @@ const DONT_REMEMBER = "better-auth.dont_remember";
 const RUN = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 let seq = 0;
 const uniqueEmail = (tag) => `e2e-${tag}-${RUN}-${++seq}@example.com`;
-
-/** Parses one Set-Cookie line into {name, value, attrs} (attrs: lower-case key → value, or true for flags). */
-function parseSetCookie(line) {
-  const [pair, ...rest] = line.split(";");
-  const eq = pair.indexOf("=");
-  const attrs = {};
-  for (const a of rest) {
-    const i = a.indexOf("=");
-    if (i < 0) attrs[a.trim().toLowerCase()] = true;
-    else attrs[a.slice(0, i).trim().toLowerCase()] = a.slice(i + 1).trim();
-  }
-  return { name: pair.slice(0, eq).trim(), value: pair.slice(eq + 1).trim(), attrs, line };
-}
-
-/** Minimal cookie jar: name → value (value kept exactly as sent, i.e. still URL-encoded). */
-function makeJar() {
-  const cookies = new Map();
-  return {
-    cookies,
-    store(setCookies) {
-      for (const line of setCookies) {
-        const { name, value, attrs } = parseSetCookie(line);
-        if (!name) continue;
-        const expired =
-          ("max-age" in attrs && Number(attrs["max-age"]) <= 0) ||
-          ("expires" in attrs && Date.parse(attrs.expires) <= Date.now());
-        if (expired || value === "") cookies.delete(name);
-        else cookies.set(name, value);
-      }
-    },
-    header() {
-      return [...cookies].map(([k, v]) => `${k}=${v}`).join("; ");
-    },
-  };
-}
-
-/** A "browser": the SDK client with its own cookie jar and a log of every response it got. */
-function makeClient() {
-  const jar = makeJar();
-  const responses = [];
-  const client = createAuthClient({
-    baseURL: BASE_URL,
-    plugins: [organizationClient()],
-    fetchOptions: {
-      customFetchImpl: async (input, init = {}) => {
-        const headers = new Headers(init.headers);
-        headers.set("origin", BASE_URL);
-        const cookie = jar.header();
-        if (cookie) headers.set("cookie", cookie);
-        const res = await fetch(input, { ...init, headers });
-        const setCookies = res.headers.getSetCookie();
-        const url = new URL(typeof input === "string" ? input : input.url ?? String(input));
-        responses.push({ path: url.pathname.replace(/^\/api\/auth/, ""), status: res.status, headers: res.headers, setCookies });
-        jar.store(setCookies);
-        return res;
-      },
-    },
-  });
-  /** The last response to `path` (e.g. "/sign-in/email"). */
-  const last = (path) => [...responses].reverse().find((r) => r.path === path);
-  return { client, jar, responses, last };
-}
-
-const show = (v) => JSON.stringify(v);
-
-/** Asserts an SDK result is a success and returns its data. */
-function ok(res, what) {
-  assert.equal(res.error, null, `${what}: expected success, got error ${show(res.error)}`);
-  return res.data;
-}
-
-/** Asserts an SDK result is the given error (message checked when given; code === undefined means "no code"). */
-function fails(res, what, status, code, message) {
-  assert.equal(res.data, null, `${what}: expected an error, got data ${show(res.data)}`);
-  assert.ok(res.error, `${what}: expected an error`);
-  assert.equal(res.error.status, status, `${what}: status (error ${show(res.error)})`);
-  assert.equal(res.error.code, code, `${what}: code (error ${show(res.error)})`);
-  if (message !== undefined) assert.equal(res.error.message, message, `${what}: message`);
-}
 
 /** A fresh user, signed up in a new browser. */
 async function signUpBrowser(tag, extra = {}) {

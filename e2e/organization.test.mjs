@@ -41,14 +41,14 @@
 // cascade. customFetchImpl keeps one cookie jar per "browser" and adds `Origin: BASE_URL` (see client.test.mjs).
 // Rate limiting is off on both servers (the oracle because NODE_ENV is unset), so flows sign up as many users as they
 // need.
+import { makeBrowser, show, ok, fails } from "./browser.mjs";
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createAuthClient } from "better-auth/client";
-import { organizationClient } from "better-auth/client/plugins";
 import { FAKE_RESEND_URL, SUBJECT, deliveries, violations, waitForMail, linkIn, assertWellFormed } from "./mail.mjs";
 
 const BASE_URL = (process.env.BASE_URL || "http://127.0.0.1:3999").replace(/\/+$/, "");
+const makeClient = () => makeBrowser(BASE_URL);
 const API = `${BASE_URL}/api/auth`;
 const BEEP = process.env.BEEP === "1";
 const LABEL = process.env.E2E_LABEL ? `${process.env.E2E_LABEL}: ` : "";
@@ -71,79 +71,6 @@ const uniqueSlug = (tag) => `e2e-${tag}-${RUN}-${++seq}`;
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Browsers (as in client.test.mjs)
-
-/** Parses one Set-Cookie line into {name, value, attrs}. */
-function parseSetCookie(line) {
-  const [pair, ...rest] = line.split(";");
-  const eq = pair.indexOf("=");
-  const attrs = {};
-  for (const a of rest) {
-    const i = a.indexOf("=");
-    if (i < 0) attrs[a.trim().toLowerCase()] = true;
-    else attrs[a.slice(0, i).trim().toLowerCase()] = a.slice(i + 1).trim();
-  }
-  return { name: pair.slice(0, eq).trim(), value: pair.slice(eq + 1).trim(), attrs };
-}
-
-/** Minimal cookie jar: name → value (kept exactly as sent). */
-function makeJar() {
-  const cookies = new Map();
-  return {
-    cookies,
-    store(setCookies) {
-      for (const line of setCookies) {
-        const { name, value, attrs } = parseSetCookie(line);
-        if (!name) continue;
-        const expired =
-          ("max-age" in attrs && Number(attrs["max-age"]) <= 0) ||
-          ("expires" in attrs && Date.parse(attrs.expires) <= Date.now());
-        if (expired || value === "") cookies.delete(name);
-        else cookies.set(name, value);
-      }
-    },
-    header() {
-      return [...cookies].map(([k, v]) => `${k}=${v}`).join("; ");
-    },
-  };
-}
-
-/** A "browser": the SDK client with its own cookie jar. */
-function makeClient() {
-  const jar = makeJar();
-  const client = createAuthClient({
-    baseURL: BASE_URL,
-    plugins: [organizationClient()],
-    fetchOptions: {
-      customFetchImpl: async (input, init = {}) => {
-        const headers = new Headers(init.headers);
-        headers.set("origin", BASE_URL);
-        const cookie = jar.header();
-        if (cookie) headers.set("cookie", cookie);
-        const res = await fetch(input, { ...init, headers });
-        jar.store(res.headers.getSetCookie());
-        return res;
-      },
-    },
-  });
-  return { client, org: client.organization, jar };
-}
-
-const show = (v) => JSON.stringify(v);
-
-/** Asserts an SDK result is a success and returns its data. */
-function ok(res, what) {
-  assert.equal(res.error, null, `${what}: expected success, got error ${show(res.error)}`);
-  return res.data;
-}
-
-/** Asserts an SDK result is the given error (message checked when given; code === undefined means "no code"). */
-function fails(res, what, status, code, message) {
-  assert.equal(res.data, null, `${what}: expected an error, got data ${show(res.data)}`);
-  assert.ok(res.error, `${what}: expected an error`);
-  assert.equal(res.error.status, status, `${what}: status (error ${show(res.error)})`);
-  assert.equal(res.error.code, code, `${what}: code (error ${show(res.error)})`);
-  if (message !== undefined) assert.equal(res.error.message, message, `${what}: message`);
-}
 
 /** Asserts an SDK result is a 4xx refusal, whatever its code (for Beep-only rules whose code is not fixed here). */
 function refused(res, what) {
